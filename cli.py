@@ -1,0 +1,393 @@
+"""The ``ledger`` command line: parsing, formatting and error translation only.
+
+Writes go CLI -> commands.execute -> ledger decide -> store append.
+Reads go CLI -> projections -> rows -> ``emit``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import typing
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import click
+from pydantic import BaseModel
+
+from commands import handlers
+from commands.models import Command
+from ledger import clock
+from ledger.errors import BadInput, LedgerError
+from ledger.store import LedgerApp, open_store
+from projections import history as history_view, status as status_view
+from projections.window import Window
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# One line of help and one example per command (a test checks none is missing).
+HELP: dict[str, tuple[str, str]] = {
+    "register_property": ("Register a delivered house (IE-1.3).",
+                          "ledger property register --property-id P-1001 --delivered-on 2025-03-15 --floors 2 --builder company --certified"),
+    "announce_fee": ("Announce the annual fee; a revision applies to renewals 2 months on (IE-5.3), a tax-rate change at once (IE-5.1.tax).",
+                     "ledger fee announce --amount 5500 --on 2025-01-01"),
+    "apply_membership": ("Record an Ie-Sapo application form (IE-1.4, IE-2.1).",
+                         "ledger member apply --member-id M-0042 --property-id P-1001 --applicant-name '山田 太郎' --on 2025-03-01"),
+    "record_consent": ("Record a consent: privacy_policy (IE-19.1), operator_provision (IE-19.3), guardian (IE-2.2).",
+                       "ledger member consent --member-id M-0042 --kind privacy_policy --on 2025-03-01"),
+    "withdraw_consent": ("Record that the member withdrew a consent (IE-19.3, IE-14.3.10).",
+                         "ledger member withdraw-consent --member-id M-0042 --kind operator_provision"),
+    "register_card": ("Register a payment card by its processor token, never its number (IE-2.1).",
+                      "ledger member card --member-id M-0042 --card-token tok_4f9a2c --on 2025-03-02"),
+    "extend_registration_deadline": ("Extend (or designate) the registration deadline (IE-2.3.1, IE-2.3.2).",
+                                     "ledger member extend-deadline --member-id M-0042 --until 2025-04-30"),
+    "accept_registration": ("The company accepts the registration: fixes the first period and charges the first fee (IE-3.1, IE-5.1.first).",
+                            "ledger member accept --member-id M-0042 --on 2025-03-10"),
+    "refuse_registration": ("The company refuses the registration, citing the ground's rule id.",
+                            "ledger member refuse --member-id M-0042 --rule IE-17.2.4 --reason 'no photo ID'"),
+    "record_payment": ("Record a confirmed fee payment.",
+                       "ledger member pay --member-id M-0042 --amount 5500 --payment-ref PAY-9001 --on 2025-03-12"),
+    "record_payment_failure": ("Record a declined card charge.",
+                               "ledger member payment-failed --member-id M-0042 --amount 5500 --payment-ref PAY-9002"),
+    "retract": ("Retract a fact recorded by mistake (with the facts recorded in the same append on its stream).",
+                "ledger fact retract --event-id member:M-0042#5 --reason 'entered for the wrong member'"),
+}
+
+
+def lang_of(ctx: click.Context) -> str:
+    return ctx.find_root().obj.get("lang", "en")
+
+
+def fail(err: LedgerError, lang: str, as_json: bool = False) -> typing.NoReturn:
+    """Translate a ledger error to output and an exit code (the one place this happens)."""
+    if as_json:
+        click.echo(json.dumps({"ok": False, "error": err.as_dict(lang)}, ensure_ascii=False))
+    else:
+        click.echo(f"error[{err.code}]: {err.message(lang)}", err=True)
+    sys.exit(err.exit_code)
+
+
+def open_app(ctx: click.Context, create: bool = False) -> LedgerApp:
+    return open_store(ctx.find_root().obj.get("db"), create=create)
+
+
+def write_context(ctx: click.Context) -> handlers.Context:
+    return handlers.Context(now=clock.now(), actor=ctx.find_root().obj.get("actor") or "")
+
+
+# --- output -----------------------------------------------------------------------
+
+
+def flatten(row: dict, prefix: str = "") -> dict:
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        elif isinstance(v, list):
+            out[key] = ";".join(json.dumps(x, ensure_ascii=False) if isinstance(x, dict) else str(x) for x in v)
+        else:
+            out[key] = "" if v is None else v
+    return out
+
+
+def emit(rows: list[dict] | dict, fmt: str, columns: list[str] | None = None) -> None:
+    """Print rows as a human table (default), JSON or CSV."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if isinstance(rows, dict):
+        for k, v in flatten(rows).items():
+            click.echo(f"{k:<28} {v}")
+        return
+    flat = [flatten(r) for r in rows]
+    cols = columns or (list(flat[0].keys()) if flat else [])
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(flat)
+        click.echo(buf.getvalue(), nl=False)
+        return
+    if not flat:
+        click.echo("(none)")
+        return
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in flat)) for c in cols}
+    click.echo("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
+    for r in flat:
+        click.echo("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in cols).rstrip())
+
+
+def read_options(lists: bool = False) -> Callable:
+    """The options every query takes: the two times and the output format."""
+
+    def deco(fn: Callable) -> Callable:
+        fn = click.option("--known-at", metavar="TIMESTAMP", help="What the ledger knew at this moment (default: now).")(fn)
+        fn = click.option("--as-of", metavar="DATE|TIMESTAMP", help="The day (or instant) the view is for (default: now).")(fn)
+        fn = click.option("--json", "fmt", flag_value="json", help="Machine-readable JSON.")(fn)
+        if lists:
+            fn = click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row.")(fn)
+        return fn
+
+    return deco
+
+
+def window(as_of: str | None, known_at: str | None) -> Window:
+    return Window.parse(as_of, known_at, clock.now())
+
+
+# --- the root -------------------------------------------------------------------------
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("--db", envvar="LEDGER_DB", metavar="PATH|URL",
+              help="Store: a SQLite file (default ledger.db) or postgresql://… [env LEDGER_DB].")
+@click.option("--actor", envvar="LEDGER_ACTOR", help="The staff member making writes [env LEDGER_ACTOR].")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default=None, help="Message language (default from LANG).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None) -> None:
+    """The Ie-Sapo and presence-check membership ledger.
+
+    Every fact has two times: when it was true (--on/--at) and when the ledger
+    learned it (the ledger clock, LEDGER_CLOCK in tests). Reads take --as-of and
+    --known-at.
+
+    \b
+    Example:
+      ledger init && ledger demo
+    """
+    env_lang = os.environ.get("LANG", "")
+    ctx.obj = {"db": db, "actor": actor, "lang": lang or ("ja" if env_lang.startswith("ja") else "en")}
+
+
+@main.command(context_settings=CONTEXT)
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or upgrade the store's schema (safe to run twice).
+
+    \b
+    Example:
+      ledger --db ledger.db init
+    """
+    try:
+        app = open_app(ctx, create=True)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    click.echo(f"ledger ready: {type(app.recorder).__module__.split('.')[-1]} store")
+
+
+# --- writes: one subcommand per command, and JSON Lines ----------------------------------
+
+
+def run_one(ctx: click.Context, raw: dict, as_json: bool) -> None:
+    lang = lang_of(ctx)
+    try:
+        app = open_app(ctx)
+        result = handlers.execute(app, raw, write_context(ctx))
+    except LedgerError as e:
+        fail(e, lang, as_json)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    elif result.duplicate:
+        click.echo(f"duplicate: command {result.command_id} was already applied; nothing written")
+    elif not result.events:
+        click.echo(f"ok: {result.command}: nothing to record")
+    else:
+        for e in result.events:
+            click.echo(f"recorded {e.event_id} {e.TYPE} [{', '.join(e.rules)}]")
+
+
+def field_options(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, Any]]:
+    """(option name, python path, annotation) for every input field, nested models flattened."""
+    out = []
+    for name, f in model.model_fields.items():
+        if name == "command":
+            continue
+        ann = f.annotation
+        nested = next((a for a in typing.get_args(ann) or (ann,) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if nested is not None:
+            out.extend(field_options(nested, f"{prefix}{name}."))
+        else:
+            out.append((f"{prefix}{name}".replace(".", "-").replace("_", "-"), f"{prefix}{name}", f))
+    return out
+
+
+def is_bool(f: Any) -> bool:
+    ann = f.annotation
+    return ann is bool or "Strict" in str(ann) and "bool" in str(ann)
+
+
+def make_command(model: type[Command]) -> click.Command:
+    summary, example = HELP[model.NAME]
+    params: list[click.Parameter] = []
+    paths = []
+    for opt, path, f in field_options(model):
+        choices = typing.get_args(f.annotation)
+        hint = ""
+        if choices and all(isinstance(c, str) for c in choices):
+            hint = " One of: " + ", ".join(choices) + "."
+        elif any(typing.get_origin(c) is typing.Literal for c in choices):
+            lit = next(c for c in choices if typing.get_origin(c) is typing.Literal)
+            hint = " One of: " + ", ".join(typing.get_args(lit)) + "."
+        required = f.is_required() and "." not in path
+        if is_bool(f):
+            params.append(click.Option([f"--{opt}/--no-{opt}"], default=None, help=f"{path}."))
+        else:
+            params.append(click.Option([f"--{opt}"], required=required, help=f"{path}.{hint}"))
+        paths.append((opt.replace("-", "_"), path))
+    params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON."))
+
+    def callback(as_json: bool, **values: Any) -> None:
+        raw: dict[str, Any] = {"command": model.NAME}
+        for key, path in paths:
+            v = values.get(key)
+            if v is None:
+                continue
+            node = raw
+            *parents, leaf = path.split(".")
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[leaf] = v
+        run_one(click.get_current_context(), raw, as_json)
+
+    doc = f"{summary}\n\n\b\nExample:\n  {example}\n\nThe same as the JSON Lines command \"{model.NAME}\"."
+    return click.Command(model.VERB, params=params, callback=callback, help=doc, short_help=summary,
+                         context_settings=CONTEXT)
+
+
+GROUP_HELP = {
+    "property": "Houses in the register.",
+    "fee": "The annual fee schedule.",
+    "member": "Ie-Sapo memberships: application, consent, cards, payments, lifecycle.",
+    "fact": "Corrections: retract a fact recorded by mistake.",
+    "inspection": "Ie-Sapo inspections of a property.",
+    "emergency": "The 24-hour emergency service.",
+    "presence": "The presence-check support programme.",
+    "renewals": "The renewal run.",
+    "benefit": "Member benefits: points and the extended warranty.",
+}
+
+
+def build_groups() -> None:
+    groups: dict[str, click.Group] = {}
+    for model, _ in handlers.REGISTRY.values():
+        g = groups.get(model.GROUP)
+        if g is None:
+            g = click.Group(model.GROUP, help=GROUP_HELP.get(model.GROUP, model.GROUP), context_settings=CONTEXT)
+            groups[model.GROUP] = g
+            main.add_command(g)
+        g.add_command(make_command(model))
+
+
+@main.command("apply", context_settings=CONTEXT)
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--stop-on-error", is_flag=True, help="Stop at the first refused or malformed line.")
+@click.pass_context
+def apply_file(ctx: click.Context, file: io.TextIOBase, stop_on_error: bool) -> None:
+    """Apply a JSON Lines file of commands (- for stdin), one result line each.
+
+    Each line is applied whole or not at all; a refused line writes nothing and
+    the run goes on with the next (unless --stop-on-error). Exit 0 only if every
+    line was applied or was a duplicate.
+
+    \b
+    Example:
+      ledger apply commands.jsonl
+      echo '{"command":"announce_fee","amount":5500,"on":"2025-01-01"}' | ledger apply -
+    """
+    lang = lang_of(ctx)
+    try:
+        app = open_app(ctx)
+    except LedgerError as e:
+        fail(e, lang, as_json=True)
+    worst = 0
+    for n, line in enumerate(file, start=1):
+        if not line.strip():
+            continue
+        try:
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise BadInput(f"Line {n} is not valid JSON: {e.msg} at column {e.colno}.",
+                               f"{n} 行目は正しい JSON ではありません: {e.msg}（{e.colno} 列目）。", field="line") from None
+            result = handlers.execute(app, raw, write_context(ctx))
+            out = {"line": n, **result.as_dict()}
+        except LedgerError as e:
+            out = {"line": n, "ok": False, "error": e.as_dict(lang)}
+            worst = max(worst, e.exit_code)
+        click.echo(json.dumps(out, ensure_ascii=False))
+        if worst and stop_on_error:
+            break
+    sys.exit(worst)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("ident", metavar="ID")
+@read_options()
+@click.pass_context
+def status(ctx: click.Context, ident: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """One member's (or enrolment's) status on a day, as known at a moment.
+
+    \b
+    Examples:
+      ledger status M-0042
+      ledger status M-0042 --as-of 2026-05-01 --known-at 2026-05-01T18:00+09:00 --json
+    """
+    try:
+        row = status_view.status(open_app(ctx), ident, window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(row, fmt or "table")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("ident", metavar="ID")
+@read_options(lists=True)
+@click.pass_context
+def history(ctx: click.Context, ident: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """The facts of a member, property or enrolment in recorded order.
+
+    \b
+    Example:
+      ledger history M-0042 --known-at 2026-01-31
+    """
+    try:
+        app = open_app(ctx)
+        rows = history_view.rows(status_view.stream_for(app, ident), window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    if fmt == "json":
+        emit(rows, "json")
+    else:
+        emit(rows, fmt or "table", ["event_id", "type", "effective", "recorded", "actor", "rules", "retracted_by"])
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--out", "path", default="demo.db", show_default=True, help="The SQLite file to (re)create.")
+@click.option("--members", default=300, show_default=True, help="How many members to generate.")
+@click.pass_context
+def demo(ctx: click.Context, path: str, members: int) -> None:
+    """Build a realistic sample ledger in a fresh SQLite file and show what it knows.
+
+    \b
+    Example:
+      ledger demo --out demo.db
+    """
+    from commands.demo import build_and_show
+
+    try:
+        build_and_show(path, members, lang_of(ctx), emit)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+
+
+build_groups()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""One short handler per command: load -> decide (pure, in ``ledger``) -> drafts.
+
+``execute`` runs a handler: parses the input, skips a command whose
+``command_id`` is already recorded, stamps the drafts with the envelope and
+appends them in one transaction; on a write conflict it loads and decides again.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from commands import models as m
+from ledger import fees, member, property as prop
+from ledger.dates import end_of_day, jst_date
+from ledger.errors import BadInput, Conflict, LedgerError
+from ledger.events import CommandRecorded, Event, stream_of
+from ledger.facts import Draft, decide_retract, visible
+from ledger.store import LedgerApp
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class Context:
+    """What the edge passes in: the ledger clock's reading and the actor."""
+
+    now: datetime
+    actor: str
+
+
+@dataclass
+class Unit:
+    """The streams one decision read, with their positions at read time."""
+
+    app: LedgerApp
+    loaded: dict[str, list[Event]] = field(default_factory=dict)
+
+    def read(self, stream: str) -> list[Event]:
+        if stream not in self.loaded:
+            self.loaded[stream] = self.app.read(stream)
+        return self.loaded[stream]
+
+    def known(self, stream: str, effective_by: datetime) -> list[Event]:
+        """The stream as now known, effective up to the end of the command's day."""
+        return visible(self.read(stream), as_of=end_of_day(jst_date(effective_by)))
+
+
+Handler = Callable[[Unit, Any, datetime], list[Draft]]
+REGISTRY: dict[str, tuple[type[m.Command], Handler]] = {}
+
+
+def handles(model: type[m.Command]):
+    def register(fn: Handler) -> Handler:
+        REGISTRY[model.NAME] = (model, fn)
+        return fn
+
+    return register
+
+
+# --- loading helpers ------------------------------------------------------------
+
+
+def load_member(u: Unit, member_id: str, eff: datetime) -> member.Member:
+    return member.require(member.fold(member_id, u.known(member.stream(member_id), eff)), member_id)
+
+
+def load_property(u: Unit, property_id: str, eff: datetime) -> prop.Property:
+    return prop.require(prop.fold(u.known(prop.stream(property_id), eff)), property_id)
+
+
+# --- handlers ----------------------------------------------------------------------
+
+
+@handles(m.RegisterProperty)
+def register_property(u: Unit, c: m.RegisterProperty, eff: datetime) -> list[Draft]:
+    existing = prop.fold(visible(u.read(prop.stream(c.property_id))))
+    return prop.decide_register(existing, c.property_id, c.delivered_on, c.floors, c.builder, c.certified)
+
+
+@handles(m.AnnounceFee)
+def announce_fee(u: Unit, c: m.AnnounceFee, eff: datetime) -> list[Draft]:
+    return fees.decide_announce(fees.fold(visible(u.read(fees.STREAM))), c.amount, c.reason, jst_date(eff))
+
+
+@handles(m.ApplyMembership)
+def apply_membership(u: Unit, c: m.ApplyMembership, eff: datetime) -> list[Draft]:
+    existing = member.fold(c.member_id, visible(u.read(member.stream(c.member_id))))
+    house = load_property(u, c.property_id, eff)
+    previous = None
+    if c.acquirer == "secondary" and c.previous_member_id:
+        previous = member.fold(c.previous_member_id, u.known(member.stream(c.previous_member_id), eff))
+    a = c.applicant
+    return member.decide_apply(
+        existing, house, previous, member_id=c.member_id, acquirer=c.acquirer,
+        applicant=member.Personal(name=a.name, address=a.address, phone=a.phone, email=a.email, birth_date=a.birth_date),
+        corporation=a.corporation, points=c.points, on=jst_date(eff), previous_member_id=c.previous_member_id,
+        transfer_on=c.transfer_on, transfer_kind=c.transfer_kind,
+    )
+
+
+@handles(m.RecordConsent)
+def record_consent(u: Unit, c: m.RecordConsent, eff: datetime) -> list[Draft]:
+    return member.decide_consent(load_member(u, c.member_id, eff), c.kind, True, jst_date(eff))
+
+
+@handles(m.WithdrawConsent)
+def withdraw_consent(u: Unit, c: m.WithdrawConsent, eff: datetime) -> list[Draft]:
+    return member.decide_consent(load_member(u, c.member_id, eff), c.kind, False, jst_date(eff))
+
+
+@handles(m.RegisterCard)
+def register_card(u: Unit, c: m.RegisterCard, eff: datetime) -> list[Draft]:
+    return member.decide_card(load_member(u, c.member_id, eff), c.card_token)
+
+
+@handles(m.ExtendRegistrationDeadline)
+def extend_registration_deadline(u: Unit, c: m.ExtendRegistrationDeadline, eff: datetime) -> list[Draft]:
+    return member.decide_extend(load_member(u, c.member_id, eff), c.until)
+
+
+@handles(m.AcceptRegistration)
+def accept_registration(u: Unit, c: m.AcceptRegistration, eff: datetime) -> list[Draft]:
+    mem = load_member(u, c.member_id, eff)
+    house = load_property(u, mem.property_id, eff)
+    tariffs = fees.fold(visible(u.read(fees.STREAM)))
+    return member.decide_accept(mem, house, tariffs, jst_date(eff))
+
+
+@handles(m.RefuseRegistration)
+def refuse_registration(u: Unit, c: m.RefuseRegistration, eff: datetime) -> list[Draft]:
+    return member.decide_refuse(load_member(u, c.member_id, eff), c.rule, c.reason, c.override_reason)
+
+
+@handles(m.RecordPayment)
+def record_payment(u: Unit, c: m.RecordPayment, eff: datetime) -> list[Draft]:
+    return member.decide_payment(load_member(u, c.member_id, eff), c.amount, c.payment_ref, jst_date(eff), False)
+
+
+@handles(m.RecordPaymentFailure)
+def record_payment_failure(u: Unit, c: m.RecordPaymentFailure, eff: datetime) -> list[Draft]:
+    return member.decide_payment(load_member(u, c.member_id, eff), c.amount, c.payment_ref, jst_date(eff), True)
+
+
+@handles(m.Retract)
+def retract(u: Unit, c: m.Retract, eff: datetime) -> list[Draft]:
+    stream, _ = stream_of(c.event_id)
+    return decide_retract(u.read(stream), c.event_id, c.reason)
+
+
+# --- running a command --------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    command: str
+    command_id: str | None
+    events: list[Event]
+    duplicate: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": True,
+            "command": self.command,
+            "command_id": self.command_id,
+            "duplicate": self.duplicate,
+            "events": [{"event_id": e.event_id, "type": e.TYPE, "rules": list(e.rules)} for e in self.events],
+        }
+
+
+def parse(raw: Any) -> m.Command:
+    """Validate one command object; every problem names its field."""
+    if not isinstance(raw, dict):
+        raise BadInput("A command must be a JSON object with a \"command\" field.",
+                       "コマンドは \"command\" 欄を持つ JSON オブジェクトでなければなりません。", field="command")
+    name = raw.get("command")
+    if name not in REGISTRY:
+        known = ", ".join(sorted(REGISTRY))
+        raise BadInput(f"Unknown command {name!r}. Known commands: {known}.",
+                       f"不明なコマンド {name!r} です。使えるコマンド: {known}。", field="command",
+                       code="unknown_command")
+    model = REGISTRY[name][0]
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "command"
+        given = first.get("input")
+        shown = "" if isinstance(given, dict) or first["type"] == "missing" else f" (got {given!r})"
+        raise BadInput(f"{name}: field '{where}': {first['msg']}{shown}.",
+                       f"{name}: 欄 '{where}' が不正です: {first['msg']}{shown}。", field=where) from None
+
+
+def stamp(drafts: list[Draft], unit: Unit, cmd: m.Command, ctx: Context, eff: datetime) -> list[Event]:
+    batch = uuid.uuid4().hex
+    next_version: dict[str, int] = {}
+    out: list[Event] = []
+    for d in drafts:
+        if d.stream not in next_version:
+            next_version[d.stream] = len(unit.read(d.stream)) + 1
+        version = next_version[d.stream]
+        next_version[d.stream] += 1
+        out.append(d.type(
+            originator_id=d.stream, originator_version=version, recorded=ctx.now,
+            effective=d.effective or eff, actor=ctx.actor, command_id=cmd.command_id, batch=batch,
+            rules=d.rules, **d.data,
+        ))
+    if cmd.command_id:
+        out.append(CommandRecorded(
+            originator_id=f"command:{cmd.command_id}", originator_version=1, recorded=ctx.now, effective=eff,
+            actor=ctx.actor, command_id=cmd.command_id, batch=batch, command=cmd.NAME,
+            events=tuple(e.event_id for e in out),
+        ))
+    return out
+
+
+def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
+    """Apply one command whole or not at all.
+
+    A ``command_id`` already recorded is a duplicate and writes nothing. A write
+    conflict (another writer got to a stream first) is decided again on fresh
+    facts, so it is either applied once or refused by the rule that now applies.
+    """
+    cmd = raw if isinstance(raw, m.Command) else parse(raw)
+    if not ctx.actor:
+        raise BadInput("Every write names its actor: pass --actor or set LEDGER_ACTOR.",
+                       "書き込みには担当者が必要です。--actor または LEDGER_ACTOR を指定してください。", field="actor")
+    handler = REGISTRY[cmd.NAME][1]
+    eff = cmd.effective(ctx.now)
+    app.check_clock(ctx.now)
+    for _ in range(MAX_ATTEMPTS):
+        if cmd.command_id and app.exists(f"command:{cmd.command_id}"):
+            return Result(cmd.NAME, cmd.command_id, [], duplicate=True)
+        unit = Unit(app)
+        drafts = handler(unit, cmd, eff)
+        if not drafts:
+            return Result(cmd.NAME, cmd.command_id, [])
+        events = stamp(drafts, unit, cmd, ctx, eff)
+        try:
+            app.append(events, ctx.now)
+        except Conflict:
+            continue
+        return Result(cmd.NAME, cmd.command_id, [e for e in events if not isinstance(e, CommandRecorded)])
+    raise Conflict(f"{cmd.NAME}: the streams kept changing under {MAX_ATTEMPTS} attempts; try again.",
+                   f"{cmd.NAME}: {MAX_ATTEMPTS} 回試みても競合が続きました。もう一度実行してください。")
+
+
+__all__ = ["Context", "Result", "REGISTRY", "execute", "parse", "LedgerError"]

@@ -1,0 +1,417 @@
+"""An Ie-Sapo membership: stream ``member:<id>``.
+
+Order: Events (ledger.events) -> Fold (``evolve``) -> Decisions (``decide_*``)
+-> Queries (``Member.state_on`` and friends).
+
+The fold keeps dated facts, not a current state: every query takes the date it
+is asked for, so the same fold answers "as of any day". Decisions receive the
+member folded from the facts as now known and effective by the command's day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ledger import dates
+from ledger.errors import NotFound, Refused
+from ledger.events import (
+    CardRegistered,
+    CardSuspensionReported,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    Event,
+    FeeCharged,
+    MembershipApplied,
+    PaymentFailed,
+    PaymentRecorded,
+    Personal,
+    RegistrationAccepted,
+    RegistrationDeadlineExtended,
+    RegistrationRefused,
+)
+from ledger.facts import Draft
+from ledger.fees import Tariff, fee_on
+from ledger.property import Property
+
+
+def stream(member_id: str) -> str:
+    return f"member:{member_id}"
+
+
+@dataclass(frozen=True)
+class Period:
+    number: int
+    start: date
+    end: date
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Charge:
+    due_on: date
+    amount: int
+    period_number: int
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    on: date
+    amount: int
+    ref: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Arrears:
+    amount: int
+    oldest_due_on: date | None
+    days_overdue: int
+    balance: int
+    because: tuple[str, ...]
+
+
+@dataclass
+class Member:
+    member_id: str
+    property_id: str = ""
+    acquirer: str = "primary"
+    applicant: Personal = field(default_factory=Personal)
+    corporation: bool = False
+    minor: bool = False
+    points: bool = False
+    previous_member_id: str | None = None
+    transfer_on: date | None = None
+    transfer_kind: str | None = None
+    applied_on: date | None = None
+    applied_id: str = ""
+    consents: dict[str, list[tuple[date, bool, str]]] = field(default_factory=dict)
+    cards: list[tuple[date, str, str]] = field(default_factory=list)
+    card_suspensions: list[tuple[date, str, str]] = field(default_factory=list)
+    deadline: tuple[date, str] | None = None
+    accepted: RegistrationAccepted | None = None
+    refused: RegistrationRefused | None = None
+    periods: list[Period] = field(default_factory=list)
+    charges: list[Charge] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    failures: list[tuple[date, int, str, str]] = field(default_factory=list)
+
+    # --- queries ----------------------------------------------------------
+
+    def consent_on(self, kind: str, d: date) -> tuple[bool, str | None]:
+        """Whether consent ``kind`` is in force on ``d``, and the fact that says so."""
+        state, because = False, None
+        for on, given, event_id in sorted(self.consents.get(kind, []), key=lambda c: c[0]):
+            if on <= d:
+                state, because = given, event_id
+        return state, because
+
+    def procedure_completed_on(self) -> date | None:
+        """IE-2.1: the day the last step of the registration procedure was done
+        (application form, card registration, privacy-policy consent)."""
+        privacy = [on for on, given, _ in self.consents.get("privacy_policy", []) if given]
+        if self.applied_on is None or not self.cards or not privacy:
+            return None
+        return max(self.applied_on, min(c[0] for c in self.cards), min(privacy))
+
+    def card_on(self, d: date) -> str | None:
+        tokens = [c for c in self.cards if c[0] <= d]
+        return tokens[-1][1] if tokens else None
+
+    def period_on(self, d: date) -> Period | None:
+        """The period containing ``d``; past the last one, the last one."""
+        last = None
+        for p in sorted(self.periods, key=lambda p: p.number):
+            if p.start <= d:
+                last = p
+        return last
+
+    def arrears_on(self, d: date) -> Arrears:
+        """Fees overdue on ``d``: charges due strictly before ``d`` that payments
+        on or before ``d`` do not cover, oldest first (IE-14.3.3: arrears start
+        the day after the due date). ``balance`` also counts charges due on ``d``."""
+        paid = sum(p.amount for p in self.payments if p.on <= d)
+        charges = sorted((c for c in self.charges if c.due_on <= d), key=lambda c: (c.due_on, c.event_id))
+        outstanding: list[tuple[Charge, int]] = []
+        for c in charges:
+            covered = min(paid, c.amount)
+            paid -= covered
+            if c.amount - covered:
+                outstanding.append((c, c.amount - covered))
+        overdue = [(c, left) for c, left in outstanding if c.due_on < d]
+        oldest = overdue[0][0].due_on if overdue else None
+        return Arrears(
+            amount=sum(left for _, left in overdue),
+            oldest_due_on=oldest,
+            days_overdue=(d - oldest).days if oldest else 0,
+            balance=sum(left for _, left in outstanding) - paid,
+            because=tuple(c.event_id for c, _ in overdue),
+        )
+
+    def state_on(self, d: date) -> str:
+        if self.refused is not None and self.refused.on <= d:
+            return "refused"
+        if self.accepted is None:
+            return "applied"
+        if d < self.accepted.start:
+            return "accepted"
+        return "active"
+
+
+def evolve(m: Member, e: Event) -> Member:
+    """Apply one fact. Never raises for a known event, never reads the clock."""
+    if isinstance(e, MembershipApplied):
+        m.property_id, m.acquirer, m.applicant = e.property_id, e.acquirer, e.applicant
+        m.corporation, m.minor, m.points = e.corporation, e.minor, e.points
+        m.previous_member_id, m.transfer_on, m.transfer_kind = e.previous_member_id, e.transfer_on, e.transfer_kind
+        m.applied_on, m.applied_id = e.on, e.event_id
+    elif isinstance(e, ConsentRecorded):
+        m.consents.setdefault(e.kind, []).append((e.on, True, e.event_id))
+    elif isinstance(e, ConsentWithdrawn):
+        m.consents.setdefault(e.kind, []).append((e.on, False, e.event_id))
+    elif isinstance(e, CardRegistered):
+        m.cards.append((e.on, e.card_token, e.event_id))
+    elif isinstance(e, CardSuspensionReported):
+        m.card_suspensions.append((e.on, e.card_token, e.event_id))
+    elif isinstance(e, RegistrationDeadlineExtended):
+        m.deadline = (e.until, e.event_id)
+    elif isinstance(e, RegistrationAccepted):
+        m.accepted = e
+        m.periods.append(Period(1, e.start, e.first_period_end, e.event_id))
+    elif isinstance(e, RegistrationRefused):
+        m.refused = e
+    elif isinstance(e, FeeCharged):
+        m.charges.append(Charge(e.due_on, e.amount, e.period_number, e.event_id))
+    elif isinstance(e, PaymentRecorded):
+        m.payments.append(Payment(e.on, e.amount, e.payment_ref, e.event_id))
+    elif isinstance(e, PaymentFailed):
+        m.failures.append((e.on, e.amount, e.payment_ref, e.event_id))
+    return m
+
+
+def fold(member_id: str, events: list[Event]) -> Member | None:
+    m = Member(member_id)
+    for e in events:
+        evolve(m, e)
+    return m if m.applied_on is not None else None
+
+
+def require(m: Member | None, member_id: str) -> Member:
+    if m is None:
+        raise NotFound(
+            f"Member {member_id} is not in the ledger: check the id, or record the application first (apply_membership).",
+            f"会員 {member_id} は台帳にありません。IDを確認するか、先に申込みを記録してください（apply_membership）。",
+            field="member_id",
+        )
+    return m
+
+
+# --- decisions ----------------------------------------------------------------
+
+
+def decide_apply(existing: Member | None, prop: Property, previous: Member | None, *, member_id: str,
+                 acquirer: str, applicant: Personal, corporation: bool, points: bool, on: date,
+                 previous_member_id: str | None, transfer_on: date | None, transfer_kind: str | None) -> list[Draft]:
+    """Record an application form (IE-2.1), refusing what can never become a
+    membership: a corporation (IE-1.4), an ineligible house (IE-1.3), a
+    secondary acquirer whose seller was not a member at the transfer (IE-1.4.2)."""
+    if existing is not None:
+        raise Refused(
+            f"Member {member_id} already exists (applied {existing.applied_on}); use a new member id.",
+            f"会員 {member_id} はすでに存在します（申込日 {existing.applied_on}）。新しい会員IDを使ってください。",
+            code="already_exists",
+        )
+    if corporation:
+        raise Refused(
+            f"Member {member_id}: a corporation cannot be an Ie-Sapo member; only an individual can.",
+            f"会員 {member_id}: 法人は家サポ会員になれません。個人に限ります。",
+            rule="IE-1.4",
+        )
+    why = prop.ineligibility()
+    if why:
+        raise Refused(
+            f"Property {prop.property_id} {why[0]}: it is not eligible for Ie-Sapo.",
+            f"物件 {prop.property_id} {why[1]}。家サポの対象外です。",
+            rule="IE-1.3",
+        )
+    rules = ["IE-2.1", "IE-1.4.1" if acquirer == "primary" else "IE-1.4.2"]
+    if acquirer == "secondary":
+        if previous_member_id is None or transfer_on is None or transfer_kind is None:
+            raise Refused(
+                f"Member {member_id}: a secondary acquirer's application needs previous_member_id, transfer_on and transfer_kind.",
+                f"会員 {member_id}: 二次取得者の申込みには previous_member_id、transfer_on、transfer_kind が必要です。",
+                rule="IE-1.4.2",
+                code="bad_input",
+            )
+        if previous is None or previous.property_id != prop.property_id or previous.accepted is None \
+                or previous.state_on(transfer_on) not in ("active", "accepted", "suspended"):
+            raise Refused(
+                f"Member {member_id}: {previous_member_id} was not a member for property {prop.property_id} "
+                f"on the transfer date {transfer_on}; a buyer from a non-member is not a secondary acquirer.",
+                f"会員 {member_id}: {previous_member_id} は譲渡日 {transfer_on} に物件 {prop.property_id} の会員ではありません。"
+                "非会員から取得した方は二次取得者ではありません。",
+                rule="IE-1.4.2",
+            )
+    minor = applicant.birth_date is not None and dates.age_on(applicant.birth_date, on) < dates.adult_age(on)
+    if minor:
+        rules.append("IE-2.2")
+    return [
+        Draft(
+            stream(member_id),
+            MembershipApplied,
+            {
+                "member_id": member_id,
+                "property_id": prop.property_id,
+                "acquirer": acquirer,
+                "applicant": applicant,
+                "corporation": corporation,
+                "minor": minor,
+                "points": points,
+                "previous_member_id": previous_member_id if acquirer == "secondary" else None,
+                "transfer_on": transfer_on if acquirer == "secondary" else None,
+                "transfer_kind": transfer_kind if acquirer == "secondary" else None,
+            },
+            tuple(rules),
+        )
+    ]
+
+
+def _undecided(m: Member, action_en: str, action_ja: str) -> None:
+    if m.accepted is not None or m.refused is not None:
+        outcome = "accepted" if m.accepted is not None else "refused"
+        outcome_ja = "承諾" if m.accepted is not None else "謝絶"
+        raise Refused(
+            f"Member {m.member_id}'s registration was already {outcome}; it cannot be {action_en}.",
+            f"会員 {m.member_id} の登録はすでに{outcome_ja}されています。{action_ja}できません。",
+            code="already_decided",
+        )
+
+
+def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date) -> list[Draft]:
+    """The company accepts the registration (IE-2.1) on ``on``.
+
+    Refused without the privacy consent (IE-19.1), a card (IE-2.1), a guardian's
+    consent for a minor (IE-2.2), or a procedure completed after the deadline
+    (IE-2.3.1, IE-2.3.2). Fixes the start (IE-3.1.x) and the end of the first
+    period (IE-3.3.x) and charges the first fee, due that day (IE-5.1.first).
+    """
+    _undecided(m, "accepted", "承諾")
+    mid = m.member_id
+    if not m.consent_on("privacy_policy", on)[0]:
+        raise Refused(
+            f"Member {mid} has not consented to the privacy policy by {on}: record the consent first (record_consent kind=privacy_policy).",
+            f"会員 {mid} は {on} までに個人情報の取扱いに同意していません。先に同意を記録してください。",
+            rule="IE-19.1",
+        )
+    if not m.cards:
+        raise Refused(
+            f"Member {mid} has no payment card registered by {on}: the registration procedure is not complete (register_card).",
+            f"会員 {mid} は {on} までにクレジットカードを登録していません。会員登録手続が完了していません。",
+            rule="IE-2.1",
+        )
+    if m.minor and not m.consent_on("guardian", on)[0]:
+        raise Refused(
+            f"Member {mid} was a minor on the application date: a legal representative's consent must be recorded before acceptance (record_consent kind=guardian).",
+            f"会員 {mid} は申込日に未成年でした。承諾の前に法定代理人の同意を記録してください。",
+            rule="IE-2.2",
+        )
+    done = m.procedure_completed_on()
+    assert done is not None  # guaranteed by the three checks above
+    extension = m.deadline[0] if m.deadline else None
+    if m.acquirer == "primary":
+        if done <= prop.delivered_on:
+            start, rules = prop.base_date, ["IE-3.1.1", "IE-3.3.1"]
+        elif extension is not None and done <= extension:
+            start, rules = dates.first_of_next_month(done), ["IE-3.1.1", "IE-3.3.1", "IE-2.3.1"]
+        else:
+            limit = f"the extended deadline {extension}" if extension else f"the initial delivery date {prop.delivered_on}"
+            limit_ja = f"延長された期限 {extension}" if extension else f"初回引渡日 {prop.delivered_on}"
+            raise Refused(
+                f"Member {mid} completed the registration procedure on {done}, after {limit}: "
+                "acceptance needs the deadline extended first (extend_registration_deadline).",
+                f"会員 {mid} の会員登録手続完了日は {done} で、{limit_ja} より後です。先に期限の延長を記録してください。",
+                rule="IE-2.3.1",
+            )
+    else:
+        if extension is not None and done > extension:
+            raise Refused(
+                f"Member {mid} completed the registration procedure on {done}, after the designated deadline {extension}.",
+                f"会員 {mid} の会員登録手続完了日 {done} は、指定期限 {extension} より後です。",
+                rule="IE-2.3.2",
+            )
+        assert m.transfer_on is not None
+        start, rules = dates.first_of_next_month(max(done, m.transfer_on)), ["IE-3.1.2", "IE-3.3.2"]
+    _, first_end = prop.membership_year(start)
+    tariff = fee_on(tariffs, on)
+    return [
+        Draft(
+            stream(mid),
+            RegistrationAccepted,
+            {"procedure_completed_on": done, "start": start, "first_period_end": first_end},
+            tuple(rules),
+        ),
+        Draft(
+            stream(mid),
+            FeeCharged,
+            {"amount": tariff.amount, "due_on": on, "period_number": 1},
+            ("IE-5.1.first", "IE-5.1"),
+        ),
+    ]
+
+
+def decide_refuse(m: Member, rule: str, reason: str | None, override_reason: str | None) -> list[Draft]:
+    """The company refuses the registration, citing its ground (IE-17.2.x, IE-19.8, IE-1.x)."""
+    _undecided(m, "refused", "謝絶")
+    return [Draft(stream(m.member_id), RegistrationRefused,
+                  {"rule": rule, "reason": reason, "override_reason": override_reason}, (rule,))]
+
+
+def decide_consent(m: Member, kind: str, given: bool, on: date) -> list[Draft]:
+    in_force, _ = m.consent_on(kind, on)
+    if in_force == given:
+        word, word_ja = ("already given", "すでに同意済み") if given else ("not in force", "同意されていません")
+        raise Refused(
+            f"Member {m.member_id}: consent '{kind}' is {word} on {on}.",
+            f"会員 {m.member_id}: 同意「{kind}」は {on} 時点で{word_ja}です。",
+            code="no_change",
+        )
+    rule = {"privacy_policy": "IE-19.1", "operator_provision": "IE-19.3", "guardian": "IE-2.2"}[kind]
+    return [Draft(stream(m.member_id), ConsentRecorded if given else ConsentWithdrawn, {"kind": kind}, (rule,))]
+
+
+def decide_card(m: Member, token: str) -> list[Draft]:
+    """IE-2.1, IE-5.4.3: register a card by its token only."""
+    if any(c[1] == token for c in m.cards):
+        raise Refused(
+            f"Member {m.member_id}: card token {token} is already registered.",
+            f"会員 {m.member_id}: カードトークン {token} はすでに登録されています。",
+            code="no_change",
+        )
+    return [Draft(stream(m.member_id), CardRegistered, {"card_token": token}, ("IE-2.1", "IE-5.4.3"))]
+
+
+def decide_extend(m: Member, until: date) -> list[Draft]:
+    _undecided(m, "given a new deadline", "期限を変更")
+    rule = "IE-2.3.1" if m.acquirer == "primary" else "IE-2.3.2"
+    return [Draft(stream(m.member_id), RegistrationDeadlineExtended, {"until": until}, (rule,))]
+
+
+def decide_payment(m: Member, amount: int, ref: str, on: date, failed: bool) -> list[Draft]:
+    if amount <= 0:
+        raise Refused(f"amount must be a positive number of yen, not {amount}.", f"金額は正の円額です（{amount}）。",
+                      field="amount", code="bad_input")
+    known = [p.ref for p in m.payments] + [f[2] for f in m.failures]
+    if ref in known:
+        raise Refused(
+            f"Member {m.member_id}: payment reference {ref} is already recorded; a payment is never recorded twice.",
+            f"会員 {m.member_id}: 決済番号 {ref} はすでに記録されています。",
+            code="duplicate_payment",
+        )
+    if not m.charges:
+        raise Refused(
+            f"Member {m.member_id} has never been charged a fee: there is nothing to pay yet.",
+            f"会員 {m.member_id} には請求された年会費がありません。",
+            rule="IE-5.1",
+        )
+    return [Draft(stream(m.member_id), PaymentFailed if failed else PaymentRecorded,
+                  {"amount": amount, "payment_ref": ref}, ("IE-5.1",))]
