@@ -107,12 +107,17 @@ class Member:
         return state, because
 
     def procedure_completed_on(self) -> date | None:
-        """IE-2.1: the day the last step of the registration procedure was done
-        (application form, card registration, privacy-policy consent)."""
-        privacy = [on for on, given, _ in self.consents.get("privacy_policy", []) if given]
-        if self.applied_on is None or not self.cards or not privacy:
+        """IE-2.1: the day the registration procedure (会員登録手続) was completed.
+
+        The Japanese text (Art. 2(1)) makes the procedure the application form and
+        the card registration; agreeing to the terms and the privacy policy is a
+        precondition (同意したうえ), checked at acceptance (IE-19.1) but not a
+        step that moves this date. TERMS.md counts the consents as steps; the
+        Japanese wins. The date is the later of the two steps' effective days.
+        """
+        if self.applied_on is None or not self.cards:
             return None
-        return max(self.applied_on, min(c[0] for c in self.cards), min(privacy))
+        return max(self.applied_on, min(c[0] for c in self.cards))
 
     def card_on(self, d: date) -> str | None:
         tokens = [c for c in self.cards if c[0] <= d]

@@ -1,0 +1,139 @@
+"""The store and the command path, run identically on SQLite and PostgreSQL."""
+from datetime import datetime
+
+import pytest
+
+from commands.handlers import Context, execute
+from ledger.dates import JST
+from ledger.errors import BadInput, ClockError, NotFound, Refused
+from projections import history, status
+from projections.window import Window
+
+
+def t(s: str) -> datetime:
+    return datetime.fromisoformat(s).replace(tzinfo=JST)
+
+
+def run(app, when: str, actor: str = "sato", **command):
+    return execute(app, command, Context(now=t(when), actor=actor))
+
+
+def onboard(app, mid: str = "M-0042") -> None:
+    run(app, "2025-01-01T09:00", command="announce_fee", amount=5500, on="2025-01-01")
+    run(app, "2025-03-01T09:00", command="register_property", property_id="P-1", delivered_on="2025-03-15",
+        floors=2, builder="company", certified=True, on="2025-03-01")
+    run(app, "2025-03-01T10:00", command="apply_membership", member_id=mid, property_id="P-1",
+        applicant={"name": "山田 太郎"}, on="2025-03-01")
+    run(app, "2025-03-01T10:05", command="record_consent", member_id=mid, kind="privacy_policy", on="2025-03-01")
+    run(app, "2025-03-02T10:00", command="register_card", member_id=mid, card_token="tok_4f9a2c", on="2025-03-02")
+    run(app, "2025-03-10T15:00", command="accept_registration", member_id=mid, on="2025-03-10")
+
+
+def count(app) -> int:
+    return sum(1 for _ in app.iter_all())
+
+
+def test_envelope_carries_both_times_actor_command_and_rules(app):
+    onboard(app)
+    evs = app.read("member:M-0042")
+    accepted = evs[3]
+    assert accepted.TYPE == "RegistrationAccepted"
+    assert accepted.event_id == "member:M-0042#4"
+    assert accepted.effective == t("2025-03-10T00:00")
+    assert accepted.recorded == t("2025-03-10T15:00")
+    assert accepted.actor == "sato"
+    assert accepted.rules == ("IE-3.1.1", "IE-3.3.1")
+    # One append: the acceptance and its fee share a batch.
+    assert evs[4].TYPE == "FeeCharged" and evs[4].batch == accepted.batch != evs[2].batch
+
+
+def test_a_command_id_makes_a_retry_a_reported_no_op(app):
+    onboard(app)
+    first = run(app, "2025-03-12T09:00", command="record_payment", member_id="M-0042", amount=5500,
+                payment_ref="PAY-1", command_id="pay-1", on="2025-03-12")
+    before = count(app)
+    again = run(app, "2025-03-12T09:01", command="record_payment", member_id="M-0042", amount=5500,
+                payment_ref="PAY-1", command_id="pay-1", on="2025-03-12")
+    assert not first.duplicate and len(first.events) == 1
+    assert again.duplicate and again.events == []
+    assert count(app) == before
+
+
+def test_a_refused_command_writes_nothing(app):
+    onboard(app)
+    before = count(app)
+    with pytest.raises(Refused) as e:
+        run(app, "2025-03-12T09:00", command="accept_registration", member_id="M-0042", on="2025-03-12")
+    assert e.value.code == "already_decided"
+    with pytest.raises(BadInput) as e:
+        run(app, "2025-03-12T09:00", command="record_payment", member_id="M-0042", amount="much", payment_ref="X")
+    assert e.value.field == "amount"
+    with pytest.raises(NotFound):
+        run(app, "2025-03-12T09:00", command="record_payment", member_id="M-9999", amount=1, payment_ref="X")
+    with pytest.raises(BadInput) as e:
+        run(app, "2025-03-12T09:00", command="apply_membership", member_id="M-7", property_id="P-1",
+            applicant={"name": "x"}, on="2025-02-30")
+    assert e.value.field == "on"
+    assert count(app) == before
+
+
+def test_a_clock_earlier_than_the_newest_fact_is_refused(app):
+    onboard(app)
+    before = count(app)
+    with pytest.raises(ClockError):
+        run(app, "2025-03-10T14:59", command="record_payment", member_id="M-0042", amount=5500,
+            payment_ref="PAY-1", on="2025-03-10")
+    assert count(app) == before
+    # The same instant is not "backwards".
+    run(app, "2025-03-10T15:00", command="record_payment", member_id="M-0042", amount=5500,
+        payment_ref="PAY-1", on="2025-03-10")
+
+
+def test_a_write_without_an_actor_is_refused(app):
+    with pytest.raises(BadInput) as e:
+        run(app, "2025-01-01T09:00", actor="", command="announce_fee", amount=5500)
+    assert e.value.field == "actor"
+    assert count(app) == 0
+
+
+def test_late_facts_and_retractions_split_true_from_then_known(app):
+    onboard(app)
+    # Paid on 04-05, entered only on 06-20; a mistaken payment on 05-10 is retracted on 05-12.
+    run(app, "2025-05-10T09:00", command="record_payment", member_id="M-0042", amount=5500,
+        payment_ref="WRONG", on="2025-05-10")
+    run(app, "2025-05-12T09:00", command="retract", event_id="member:M-0042#6", reason="wrong member")
+    run(app, "2025-06-20T09:00", command="record_payment", member_id="M-0042", amount=5500,
+        payment_ref="PAY-1", on="2025-04-05")
+    rows = {
+        # (as_of, known_at): arrears amount
+        ("2025-03-10", "2025-06-30"): 0,       # due that day: not yet overdue
+        ("2025-03-11", "2025-06-30"): 5500,    # first day in arrears
+        ("2025-04-04", "2025-06-30"): 5500,
+        ("2025-04-05", "2025-06-30"): 0,       # the late payment, as now known
+        ("2025-05-11", "2025-05-11T12:00"): 0,   # the mistaken payment, as then known
+        ("2025-05-11", "2025-05-12T12:00"): 5500,  # after its retraction
+        ("2025-05-11", "2025-06-30"): 0,
+    }
+    for (as_of, known_at), amount in rows.items():
+        w = Window.parse(as_of, known_at, t("2025-07-01T00:00"))
+        assert status.member_status(app, "M-0042", w)["arrears"]["amount"] == amount, (as_of, known_at)
+    h = history.rows(app.read("member:M-0042"), Window.parse(None, None, t("2025-07-01T00:00")))
+    assert [r["retracted_by"] for r in h if r["event_id"] == "member:M-0042#6"] == ["member:M-0042#7"]
+
+
+def test_status_states_through_the_first_period(app):
+    onboard(app)
+    now = t("2025-07-01T00:00")
+    for as_of, state in [("2025-03-01", "applied"), ("2025-03-10", "accepted"), ("2025-03-31", "accepted"),
+                         ("2025-04-01", "active")]:
+        assert status.member_status(app, "M-0042", Window.parse(as_of, None, now))["state"] == state
+
+
+def test_a_retraction_cannot_be_retracted_and_nothing_is_deleted(app):
+    onboard(app)
+    run(app, "2025-04-01T09:00", command="retract", event_id="member:M-0042#3", reason="typo")
+    with pytest.raises(Refused):
+        run(app, "2025-04-01T09:00", command="retract", event_id="member:M-0042#3", reason="again")
+    with pytest.raises(Refused):
+        run(app, "2025-04-01T09:00", command="retract", event_id="member:M-0042#6", reason="undo")
+    assert len(app.read("member:M-0042")) == 6
