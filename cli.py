@@ -28,35 +28,6 @@ from projections.window import Window
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-# One line of help and one example per command (a test checks none is missing).
-HELP: dict[str, tuple[str, str]] = {
-    "register_property": ("Register a delivered house (IE-1.3).",
-                          "ledger property register --property-id P-1001 --delivered-on 2025-03-15 --floors 2 --builder company --certified"),
-    "announce_fee": ("Announce the annual fee; a revision applies to renewals 2 months on (IE-5.3), a tax-rate change at once (IE-5.1.tax).",
-                     "ledger fee announce --amount 5500 --on 2025-01-01"),
-    "apply_membership": ("Record an Ie-Sapo application form (IE-1.4, IE-2.1).",
-                         "ledger member apply --member-id M-0042 --property-id P-1001 --applicant-name '山田 太郎' --on 2025-03-01"),
-    "record_consent": ("Record a consent: privacy_policy (IE-19.1), operator_provision (IE-19.3), guardian (IE-2.2).",
-                       "ledger member consent --member-id M-0042 --kind privacy_policy --on 2025-03-01"),
-    "withdraw_consent": ("Record that the member withdrew a consent (IE-19.3, IE-14.3.10).",
-                         "ledger member withdraw-consent --member-id M-0042 --kind operator_provision"),
-    "register_card": ("Register a payment card by its processor token, never its number (IE-2.1).",
-                      "ledger member card --member-id M-0042 --card-token tok_4f9a2c --on 2025-03-02"),
-    "extend_registration_deadline": ("Extend (or designate) the registration deadline (IE-2.3.1, IE-2.3.2).",
-                                     "ledger member extend-deadline --member-id M-0042 --until 2025-04-30"),
-    "accept_registration": ("The company accepts the registration: fixes the first period and charges the first fee (IE-3.1, IE-5.1.first).",
-                            "ledger member accept --member-id M-0042 --on 2025-03-10"),
-    "refuse_registration": ("The company refuses the registration, citing the ground's rule id.",
-                            "ledger member refuse --member-id M-0042 --rule IE-17.2.4 --reason 'no photo ID'"),
-    "record_payment": ("Record a confirmed fee payment.",
-                       "ledger member pay --member-id M-0042 --amount 5500 --payment-ref PAY-9001 --on 2025-03-12"),
-    "record_payment_failure": ("Record a declined card charge.",
-                               "ledger member payment-failed --member-id M-0042 --amount 5500 --payment-ref PAY-9002"),
-    "retract": ("Retract a fact recorded by mistake (with the facts recorded in the same append on its stream).",
-                "ledger fact retract --event-id member:M-0042#5 --reason 'entered for the wrong member'"),
-}
-
-
 def lang_of(ctx: click.Context) -> str:
     return ctx.find_root().obj.get("lang", "en")
 
@@ -221,7 +192,7 @@ def is_bool(f: Any) -> bool:
 
 
 def make_command(model: type[Command]) -> click.Command:
-    summary, example = HELP[model.NAME]
+    summary, example = model.summary(), model.EXAMPLE
     params: list[click.Parameter] = []
     paths = []
     for opt, path, f in field_options(model):

@@ -26,6 +26,12 @@ class Command(BaseModel):
     NAME: ClassVar[str] = ""
     GROUP: ClassVar[str] = ""
     VERB: ClassVar[str] = ""
+    EXAMPLE: ClassVar[str] = ""
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the model's docstring: the command's one-line help."""
+        return (cls.__doc__ or cls.NAME).strip().splitlines()[0]
 
     command: str
     command_id: str | None = Field(default=None, min_length=1, max_length=128)
@@ -63,6 +69,9 @@ class Person(BaseModel):
 
 
 class RegisterProperty(Command):
+    """Register a delivered house (IE-1.3)."""
+
+    EXAMPLE = "ledger property register --property-id P-1001 --delivered-on 2025-03-15 --floors 2 --builder company --certified"
     NAME, GROUP, VERB = "register_property", "property", "register"
     command: Literal["register_property"] = "register_property"
     property_id: str = Id
@@ -73,6 +82,9 @@ class RegisterProperty(Command):
 
 
 class AnnounceFee(Command):
+    """Announce the annual fee; a revision applies to renewals 2 months on (IE-5.3), a tax-rate change at once (IE-5.1.tax)."""
+
+    EXAMPLE = "ledger fee announce --amount 5500 --on 2025-01-01"
     NAME, GROUP, VERB = "announce_fee", "fee", "announce"
     command: Literal["announce_fee"] = "announce_fee"
     amount: int = Field(gt=0, le=10_000_000)
@@ -80,6 +92,9 @@ class AnnounceFee(Command):
 
 
 class ApplyMembership(Command):
+    """Record an Ie-Sapo application form (IE-1.4, IE-2.1)."""
+
+    EXAMPLE = "ledger member apply --member-id M-0042 --property-id P-1001 --applicant-name '山田 太郎' --on 2025-03-01"
     NAME, GROUP, VERB = "apply_membership", "member", "apply"
     command: Literal["apply_membership"] = "apply_membership"
     member_id: str = Id
@@ -93,6 +108,9 @@ class ApplyMembership(Command):
 
 
 class RecordConsent(Command):
+    """Record a consent: privacy_policy (IE-19.1), operator_provision (IE-19.3), guardian (IE-2.2)."""
+
+    EXAMPLE = "ledger member consent --member-id M-0042 --kind privacy_policy --on 2025-03-01"
     NAME, GROUP, VERB = "record_consent", "member", "consent"
     command: Literal["record_consent"] = "record_consent"
     member_id: str = Id
@@ -100,6 +118,9 @@ class RecordConsent(Command):
 
 
 class WithdrawConsent(Command):
+    """Record that the member withdrew a consent (IE-19.3, IE-14.3.10)."""
+
+    EXAMPLE = "ledger member withdraw-consent --member-id M-0042 --kind operator_provision"
     NAME, GROUP, VERB = "withdraw_consent", "member", "withdraw-consent"
     command: Literal["withdraw_consent"] = "withdraw_consent"
     member_id: str = Id
@@ -107,6 +128,9 @@ class WithdrawConsent(Command):
 
 
 class RegisterCard(Command):
+    """Register a payment card by its processor token, never its number (IE-2.1)."""
+
+    EXAMPLE = "ledger member card --member-id M-0042 --card-token tok_4f9a2c --on 2025-03-02"
     NAME, GROUP, VERB = "register_card", "member", "card"
     command: Literal["register_card"] = "register_card"
     member_id: str = Id
@@ -123,6 +147,9 @@ class RegisterCard(Command):
 
 
 class ExtendRegistrationDeadline(Command):
+    """Extend (or designate) the registration deadline (IE-2.3.1, IE-2.3.2)."""
+
+    EXAMPLE = "ledger member extend-deadline --member-id M-0042 --until 2025-04-30"
     NAME, GROUP, VERB = "extend_registration_deadline", "member", "extend-deadline"
     command: Literal["extend_registration_deadline"] = "extend_registration_deadline"
     member_id: str = Id
@@ -130,12 +157,18 @@ class ExtendRegistrationDeadline(Command):
 
 
 class AcceptRegistration(Command):
+    """The company accepts the registration: fixes the first period and charges the first fee (IE-3.1, IE-5.1.first)."""
+
+    EXAMPLE = "ledger member accept --member-id M-0042 --on 2025-03-10"
     NAME, GROUP, VERB = "accept_registration", "member", "accept"
     command: Literal["accept_registration"] = "accept_registration"
     member_id: str = Id
 
 
 class RefuseRegistration(Command):
+    """The company refuses the registration, citing the ground's rule id."""
+
+    EXAMPLE = "ledger member refuse --member-id M-0042 --rule IE-17.2.4 --reason 'no photo ID'"
     NAME, GROUP, VERB = "refuse_registration", "member", "refuse"
     command: Literal["refuse_registration"] = "refuse_registration"
     member_id: str = Id
@@ -145,6 +178,9 @@ class RefuseRegistration(Command):
 
 
 class RecordPayment(Command):
+    """Record a confirmed fee payment."""
+
+    EXAMPLE = "ledger member pay --member-id M-0042 --amount 5500 --payment-ref PAY-9001 --on 2025-03-12"
     NAME, GROUP, VERB = "record_payment", "member", "pay"
     command: Literal["record_payment"] = "record_payment"
     member_id: str = Id
@@ -153,6 +189,9 @@ class RecordPayment(Command):
 
 
 class RecordPaymentFailure(Command):
+    """Record a declined card charge."""
+
+    EXAMPLE = "ledger member payment-failed --member-id M-0042 --amount 5500 --payment-ref PAY-9002"
     NAME, GROUP, VERB = "record_payment_failure", "member", "payment-failed"
     command: Literal["record_payment_failure"] = "record_payment_failure"
     member_id: str = Id
@@ -161,6 +200,9 @@ class RecordPaymentFailure(Command):
 
 
 class Retract(Command):
+    """Retract a fact recorded by mistake (with the facts recorded in the same append on its stream)."""
+
+    EXAMPLE = "ledger fact retract --event-id member:M-0042#5 --reason 'entered for the wrong member'"
     NAME, GROUP, VERB = "retract", "fact", "retract"
     command: Literal["retract"] = "retract"
     event_id: str = Field(min_length=3, max_length=200, pattern=r"^[a-z_]+:.+#\d+$")
