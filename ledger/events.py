@@ -157,9 +157,12 @@ class CardRegistered(Event):
 
 
 class CardSuspensionReported(Event):
-    """The card company suspended the card or the cardholder status (IE-5.4.4, IE-14.3.3)."""
+    """The card company suspended the card's use or the member's cardholder status (IE-5.4.4, IE-14.3.3)."""
 
     card_token: str
+    # Art. 14(3)(iii) names only the cardholder status (カード会員資格); a
+    # suspension of the card's use alone (Art. 5(4)(iv)) is not a revocation ground.
+    scope: Literal["cardholder_status", "card_use"] = "cardholder_status"
 
 
 class RegistrationDeadlineExtended(Event):
@@ -204,3 +207,144 @@ class PaymentFailed(Event):
 
     amount: int
     payment_ref: str
+
+
+# --- Ie-Sapo lifecycle: renewal, withdrawal, suspension, revocation --------------
+
+
+class MembershipRenewed(Event):
+    """The membership renewed automatically for one year (IE-3.5, IE-3.2, IE-3.4)."""
+
+    period_number: int
+    start: date
+    end: date
+
+
+class WithdrawalNoticeGiven(Event):
+    """The company received the member's notice of withdrawal (IE-3.5, IE-14.1).
+
+    ``effective_on`` is the first day the person is no longer a member: the day
+    after the last day of the period the notice ends (resolved at notice time)."""
+
+    period_end: date
+    effective_on: date
+    in_time: bool
+
+
+class MembershipWithdrawn(Event):
+    """The member ceased to be a member from ``effective_on`` (IE-14.1 notice, IE-14.2 transfer)."""
+
+    effective_on: date
+    cause: Literal["notice", "transfer"]
+    successor_id: str | None = None
+
+
+class MembershipExpired(Event):
+    """The membership reached the renewal cap and ended (IE-3.5.cap)."""
+
+    last_day: date
+
+
+class MemberSuspended(Event):
+    """The company suspended the member's use of the service on a ground (IE-13.1.x)."""
+
+    rule: str
+    reason: str | None = None
+    override_reason: str | None = None
+    ground_since: date | None = None
+
+
+class SuspensionLifted(Event):
+    """The company lifted a suspension (IE-13.1)."""
+
+    rule: str
+    reason: str | None = None
+
+
+class MembershipRevoked(Event):
+    """The company revoked the membership on a ground; the member is deemed withdrawn at once (IE-14.3.x, IE-14.4)."""
+
+    rule: str
+    reason: str | None = None
+    override_reason: str | None = None
+    ground_since: date | None = None
+
+
+class FeeRefunded(Event):
+    """A paid fee was refunded for an unavoidable reason, less the handling fee (IE-5.2)."""
+
+    charge_id: str
+    amount: int
+    handling_fee: int
+    reason: Literal["unavoidable", "loan_contingency"]
+
+
+class OwnerChangeNotified(Event):
+    """The company was told of a change of the property's owner or user (IE-15.1)."""
+
+    kind: Literal["sale", "inheritance", "user"]
+    change_on: date
+    deadline: date
+    in_time: bool
+
+
+class RentalApplied(Event):
+    """Member and tenant applied to keep the membership while the house is let (IE-18.1)."""
+
+    lease_start: date
+    deadline: date
+    in_time: bool
+    override_reason: str | None = None
+
+
+class RentalApproved(Event):
+    """The company approved the rental (IE-18.1); services stop during the lease (IE-18)."""
+
+    lease_start: date
+
+
+class RentalRejected(Event):
+    """The company did not approve the rental (IE-18.1)."""
+
+    lease_start: date
+    reason: str | None = None
+
+
+class RentalEnded(Event):
+    """The approved lease ended; services resume (IE-18)."""
+
+    lease_start: date
+
+
+class UnapprovedRentalReported(Event):
+    """The house was found let without the approval of Art. 18 (IE-13.1.6)."""
+
+    note: str | None = None
+
+
+class PointsAwarded(Event):
+    """KEIAI points were awarded for a start or a renewal (IE-A4.1)."""
+
+    points: int
+    reason: Literal["start", "renewal"]
+    trigger_on: date
+
+
+class MaintenanceOrdered(Event):
+    """The owner ordered the maintenance work the extended warranty requires (IE-A3)."""
+
+    property_id: str
+    deadline: date
+
+
+class CompletionInspectionPassed(Event):
+    """The inspection company passed the maintenance work's completion inspection (IE-A3)."""
+
+    property_id: str
+
+
+class ExtendedWarrantyGranted(Event):
+    """The insured extended warranty was granted as a member benefit (IE-A3)."""
+
+    property_id: str
+    member_id: str

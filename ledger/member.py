@@ -15,6 +15,21 @@ from datetime import date
 from ledger import dates
 from ledger.errors import NotFound, Refused
 from ledger.events import (
+    FeeRefunded,
+    MemberSuspended,
+    MembershipExpired,
+    MembershipRenewed,
+    MembershipRevoked,
+    MembershipWithdrawn,
+    OwnerChangeNotified,
+    PointsAwarded,
+    RentalApplied,
+    RentalApproved,
+    RentalEnded,
+    RentalRejected,
+    SuspensionLifted,
+    UnapprovedRentalReported,
+    WithdrawalNoticeGiven,
     CardRegistered,
     CardSuspensionReported,
     ConsentRecorded,
@@ -52,6 +67,7 @@ class Charge:
     amount: int
     period_number: int
     event_id: str
+    renewal: bool = False  # charged on a period's last day for the next period (IE-5.4.2)
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,36 @@ class Payment:
     amount: int
     ref: str
     event_id: str
+
+
+@dataclass
+class Suspension:
+    since: date
+    rule: str
+    event_id: str
+    lifted_on: date | None = None
+    lifted_id: str | None = None
+
+
+@dataclass
+class Rental:
+    lease_start: date
+    applied_on: date
+    applied_id: str
+    in_time: bool
+    state: str = "applied"  # applied, approved, rejected, ended
+    decided_on: date | None = None
+    ended_on: date | None = None
+    event_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A ground in force: the rule, the day it arose and the facts behind it."""
+
+    rule: str
+    since: date
+    because: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,6 +141,16 @@ class Member:
     charges: list[Charge] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     failures: list[tuple[date, int, str, str]] = field(default_factory=list)
+    refunds: list[tuple[date, str, int, str]] = field(default_factory=list)
+    notice: WithdrawalNoticeGiven | None = None
+    withdrawn: MembershipWithdrawn | None = None
+    expired: MembershipExpired | None = None
+    revoked: MembershipRevoked | None = None
+    suspensions: list[Suspension] = field(default_factory=list)
+    rentals: list[Rental] = field(default_factory=list)
+    unapproved_rentals: list[tuple[date, str]] = field(default_factory=list)
+    owner_changes: list[OwnerChangeNotified] = field(default_factory=list)
+    points_awards: list[PointsAwarded] = field(default_factory=list)
 
     # --- queries ----------------------------------------------------------
 
@@ -127,18 +183,92 @@ class Member:
         """The period containing ``d``; past the last one, the last one."""
         last = None
         for p in sorted(self.periods, key=lambda p: p.number):
-            if p.start <= d:
+            if p.start <= d and not self.void_period(p):
                 last = p
         return last
+
+    def ceased_on(self) -> date | None:
+        """The first day this person is no longer a member: withdrawal (IE-14.1,
+        IE-14.2) or revocation (deemed withdrawn at once, IE-14.4)."""
+        days = []
+        if self.withdrawn is not None:
+            days.append(self.withdrawn.effective_on)
+        if self.revoked is not None:
+            days.append(self.revoked.on)
+        return min(days) if days else None
+
+    def void_period(self, p: Period) -> bool:
+        """IE-14.2.void: a renewal for a period starting on or after the day the
+        member is deemed withdrawn never happened (as known once that is known)."""
+        ceased = self.ceased_on()
+        return p.number > 1 and ceased is not None and p.start >= ceased
+
+    def void_charge(self, c: Charge) -> bool:
+        """IE-14.2.void: a renewal charge for a period starting on or after the
+        day the member is deemed withdrawn is void; fees charged at acceptance
+        and arrears before it stay owed (IE-5.2, IE-14.5)."""
+        ceased = self.ceased_on()
+        return c.renewal and ceased is not None and c.due_on + dates.ONE_DAY >= ceased
+
+    def renewals(self) -> int:
+        return sum(1 for p in self.periods if p.number > 1 and not self.void_period(p))
+
+    def suspension_on(self, d: date) -> Suspension | None:
+        for sp in self.suspensions:
+            if sp.since <= d and (sp.lifted_on is None or d < sp.lifted_on):
+                return sp
+        return None
+
+    def rental_on(self, d: date) -> Rental | None:
+        """The rental that matters on ``d``: an approved lease running, else the latest application."""
+        running = [r for r in self.rentals if r.state in ("approved", "ended") and r.lease_start <= d
+                   and (r.ended_on is None or d < r.ended_on) and r.decided_on is not None and r.decided_on <= d]
+        if running:
+            return running[-1]
+        pending = [r for r in self.rentals if r.applied_on <= d]
+        return pending[-1] if pending else None
+
+    def in_approved_lease(self, d: date) -> bool:
+        r = self.rental_on(d)
+        return bool(r and r.state in ("approved", "ended") and r.lease_start <= d and (r.ended_on is None or d < r.ended_on))
+
+    def blocked_on(self, d: date) -> dict[str, list[str]]:
+        """Rule ids that stop each service on ``d`` (empty = available).
+
+        IE-14.6 withdrawn or revoked; IE-13.1 suspended; IE-18 approved lease;
+        IE-17.3.1 a secondary acquirer before the start date (any member before
+        the start has no service yet: IE-3.1.x); IE-19.3 no operator consent
+        (24-hour service only)."""
+        state = self.state_on(d)
+        common: list[str] = []
+        if state in ("withdrawn", "revoked", "expired"):
+            common.append("IE-14.6" if state != "expired" else "IE-3.5.cap")
+        elif state in ("applied", "refused"):
+            common.append("IE-2.1")
+        elif state == "accepted":
+            common.append("IE-17.3.1" if self.acquirer == "secondary" else "IE-3.1.1")
+        if state == "suspended":
+            common.append("IE-13.1")
+        if state not in ("withdrawn", "revoked", "expired", "applied", "refused") and self.in_approved_lease(d):
+            common.append("IE-18")
+        emergency = list(common)
+        if not self.consent_on("operator_provision", d)[0]:
+            emergency.append("IE-19.3")
+        return {"inspection": common, "emergency": emergency}
 
     def arrears_on(self, d: date) -> Arrears:
         """Fees overdue on ``d``: charges due strictly before ``d`` that payments
         on or before ``d`` do not cover, oldest first (IE-14.3.3: arrears start
         the day after the due date). ``balance`` also counts charges due on ``d``."""
-        paid = sum(p.amount for p in self.payments if p.on <= d)
-        charges = sorted((c for c in self.charges if c.due_on <= d), key=lambda c: (c.due_on, c.event_id))
+        refunded = {cid: amount for on, cid, amount, _ in self.refunds if on <= d}
+        # A refunded fee (IE-5.2) is no longer owed but for the handling fee the
+        # company keeps; the money paid back leaves the payments the same way.
+        paid = sum(p.amount for p in self.payments if p.on <= d) - sum(refunded.values())
+        charges = sorted((c for c in self.charges if c.due_on <= d and not self.void_charge(c)),
+                         key=lambda c: (c.due_on, c.event_id))
         outstanding: list[tuple[Charge, int]] = []
         for c in charges:
+            c = Charge(c.due_on, c.amount - refunded.get(c.event_id, 0), c.period_number, c.event_id, c.renewal)
             covered = min(paid, c.amount)
             paid -= covered
             if c.amount - covered:
@@ -158,8 +288,16 @@ class Member:
             return "refused"
         if self.accepted is None:
             return "applied"
+        if self.revoked is not None and self.revoked.on <= d:
+            return "revoked"
+        if self.withdrawn is not None and self.withdrawn.effective_on <= d:
+            return "withdrawn"
+        if self.expired is not None and self.expired.last_day < d:
+            return "expired"
         if d < self.accepted.start:
             return "accepted"
+        if self.suspension_on(d) is not None:
+            return "suspended"
         return "active"
 
 
@@ -186,11 +324,47 @@ def evolve(m: Member, e: Event) -> Member:
     elif isinstance(e, RegistrationRefused):
         m.refused = e
     elif isinstance(e, FeeCharged):
-        m.charges.append(Charge(e.due_on, e.amount, e.period_number, e.event_id))
+        m.charges.append(Charge(e.due_on, e.amount, e.period_number, e.event_id, "IE-5.4.2" in e.rules))
     elif isinstance(e, PaymentRecorded):
         m.payments.append(Payment(e.on, e.amount, e.payment_ref, e.event_id))
     elif isinstance(e, PaymentFailed):
         m.failures.append((e.on, e.amount, e.payment_ref, e.event_id))
+    elif isinstance(e, MembershipRenewed):
+        m.periods.append(Period(e.period_number, e.start, e.end, e.event_id))
+    elif isinstance(e, FeeRefunded):
+        m.refunds.append((e.on, e.charge_id, e.amount, e.event_id))
+    elif isinstance(e, WithdrawalNoticeGiven):
+        m.notice = e
+    elif isinstance(e, MembershipWithdrawn):
+        if m.withdrawn is None or e.effective_on < m.withdrawn.effective_on:
+            m.withdrawn = e
+    elif isinstance(e, MembershipExpired):
+        m.expired = e
+    elif isinstance(e, MembershipRevoked):
+        m.revoked = m.revoked or e
+    elif isinstance(e, MemberSuspended):
+        m.suspensions.append(Suspension(e.on, e.rule, e.event_id))
+    elif isinstance(e, SuspensionLifted):
+        for sp in m.suspensions:
+            if sp.rule == e.rule and sp.lifted_on is None:
+                sp.lifted_on, sp.lifted_id = e.on, e.event_id
+    elif isinstance(e, RentalApplied):
+        m.rentals.append(Rental(e.lease_start, e.on, e.event_id, e.in_time, event_ids=[e.event_id]))
+    elif isinstance(e, (RentalApproved, RentalRejected, RentalEnded)):
+        for r in m.rentals:
+            if r.lease_start == e.lease_start:
+                r.event_ids.append(e.event_id)
+                if isinstance(e, RentalEnded):
+                    r.state, r.ended_on = "ended", e.on
+                else:
+                    r.state = "approved" if isinstance(e, RentalApproved) else "rejected"
+                    r.decided_on = e.on
+    elif isinstance(e, UnapprovedRentalReported):
+        m.unapproved_rentals.append((e.on, e.event_id))
+    elif isinstance(e, OwnerChangeNotified):
+        m.owner_changes.append(e)
+    elif isinstance(e, PointsAwarded):
+        m.points_awards.append(e)
     return m
 
 
