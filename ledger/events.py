@@ -112,6 +112,14 @@ class PropertyRegistered(Event):
     base_date: date
 
 
+class PropertyMemberRegistered(Event):
+    """A membership for this house was accepted (the link a property's history follows across owners, IE-19.5)."""
+
+    member_id: str
+    acquirer: Literal["primary", "secondary"]
+    start: date
+
+
 class FeeAnnounced(Event):
     """The annual fee (yen, tax included) was announced (IE-5.1, IE-5.3, IE-5.1.tax)."""
 

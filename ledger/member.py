@@ -40,6 +40,7 @@ from ledger.events import (
     PaymentFailed,
     PaymentRecorded,
     Personal,
+    PropertyMemberRegistered,
     RegistrationAccepted,
     RegistrationDeadlineExtended,
     RegistrationRefused,
@@ -534,6 +535,12 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date) ->
             FeeCharged,
             {"amount": tariff.amount, "due_on": on, "period_number": 1},
             ("IE-5.1.first", "IE-5.1"),
+        ),
+        Draft(
+            f"property:{prop.property_id}",
+            PropertyMemberRegistered,
+            {"member_id": mid, "acquirer": m.acquirer, "start": start},
+            tuple(rules[:1]),
         ),
     ]
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from ledger.dates import add_years, first_of_next_month, ONE_DAY
 from ledger.errors import BadInput, NotFound, Refused
-from ledger.events import Event, PropertyRegistered
+from ledger.events import Event, PropertyMemberRegistered, PropertyRegistered
 from ledger.facts import Draft
 
 # IE-1.3: built by the company or a group company. The register names the
@@ -32,6 +32,7 @@ class Property:
     certified: bool
     base_date: date
     event_id: str
+    members: tuple[tuple[str, str, date, str], ...] = ()  # (member_id, acquirer, start, event_id) in order
 
     def membership_year(self, d: date) -> tuple[date, date]:
         """IE-3.3: the membership year of the property containing ``d``:
@@ -56,10 +57,16 @@ class Property:
 
 
 def fold(events: list[Event]) -> Property | None:
+    house: Property | None = None
+    members: list[tuple[str, str, date, str]] = []
     for e in events:
         if isinstance(e, PropertyRegistered):
-            return Property(e.property_id, e.delivered_on, e.floors, e.builder, e.certified, e.base_date, e.event_id)
-    return None
+            house = Property(e.property_id, e.delivered_on, e.floors, e.builder, e.certified, e.base_date, e.event_id)
+        elif isinstance(e, PropertyMemberRegistered):
+            members.append((e.member_id, e.acquirer, e.start, e.event_id))
+    if house is None:
+        return None
+    return Property(**{**house.__dict__, "members": tuple(members)})
 
 
 def require(prop: Property | None, property_id: str) -> Property:

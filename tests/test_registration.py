@@ -6,7 +6,7 @@ import pytest
 
 from ledger import fees, member, property as prop
 from ledger.errors import Refused
-from ledger.events import FeeCharged, Personal, RegistrationAccepted
+from ledger.events import FeeCharged, Personal, PropertyMemberRegistered, RegistrationAccepted
 from tests.story import Story
 
 DELIVERED = date(2025, 3, 15)  # base date B = 2025-04-01
@@ -86,7 +86,8 @@ def test_acceptance_on_time_starts_on_the_base_date_and_charges_the_first_fee():
     apply(s, house, date(2025, 3, 1))
     complete(s, date(2025, 3, 15))  # completed on the delivery day itself: on time
     drafts = accept(s, house, date(2025, 3, 20))
-    assert [d.type for d in drafts] == [RegistrationAccepted, FeeCharged]
+    assert [d.type for d in drafts] == [RegistrationAccepted, FeeCharged, PropertyMemberRegistered]
+    assert drafts[2].stream == "property:P-1" and drafts[2].data["member_id"] == "M-1"
     assert drafts[0].data == {"procedure_completed_on": date(2025, 3, 15), "start": date(2025, 4, 1),
                               "first_period_end": date(2026, 3, 31)}
     assert drafts[1].data == {"amount": 5500, "due_on": date(2025, 3, 20), "period_number": 1}
