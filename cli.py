@@ -23,7 +23,7 @@ from commands.models import Command
 from ledger import clock
 from ledger.errors import BadInput, LedgerError
 from ledger.store import LedgerApp, open_store
-from projections import history as history_view, status as status_view
+from projections import arrears as arrears_view, history as history_view, status as status_view, tasks as tasks_view
 from projections.window import Window
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -337,6 +337,43 @@ def history(ctx: click.Context, ident: str, as_of: str | None, known_at: str | N
         emit(rows, "json")
     else:
         emit(rows, fmt or "table", ["event_id", "type", "effective", "recorded", "actor", "rules", "retracted_by"])
+
+
+@main.command(context_settings=CONTEXT)
+@read_options(lists=True)
+@click.pass_context
+def arrears(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """Every member owing an overdue fee, with the grounds in force.
+
+    \b
+    Example:
+      ledger arrears --as-of 2026-05-01 --csv
+    """
+    try:
+        rows = arrears_view.rows(open_app(ctx), window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(rows, fmt or "table", None if fmt == "json" else ["member_id", "amount", "oldest_due_on", "days_overdue", "grounds"])
+
+
+TASK_SOURCES: list = []  # each programme's tasks(app, window) function
+
+
+@main.command(context_settings=CONTEXT)
+@read_options(lists=True)
+@click.pass_context
+def tasks(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """The staff work list for a day: what is due or overdue, overdue first.
+
+    \b
+    Example:
+      ledger tasks --as-of 2026-04-01
+    """
+    try:
+        rows = tasks_view.rows(open_app(ctx), window(as_of, known_at), TASK_SOURCES)
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(rows, fmt or "table", None if fmt == "json" else ["due_on", "overdue", "kind", "id", "rule", "action"])
 
 
 @main.command(context_settings=CONTEXT)

@@ -70,12 +70,19 @@ def accept_registration(u: Unit, c: m.AcceptRegistration, eff: datetime) -> list
     mem = load_member(u, c.member_id, eff)
     house = load_property(u, mem.property_id, eff)
     tariffs = fees.fold(visible(u.read(fees.STREAM)))
-    return member.decide_accept(mem, house, tariffs, jst_date(eff))
+    previous = None
+    if mem.acquirer == "secondary" and mem.previous_member_id:
+        previous = member.fold(mem.previous_member_id, visible(u.read(member.stream(mem.previous_member_id))))
+    return member.decide_accept(mem, house, tariffs, jst_date(eff), previous)
 
 
 @handles(m.RefuseRegistration)
 def refuse_registration(u: Unit, c: m.RefuseRegistration, eff: datetime) -> list[Draft]:
-    return member.decide_refuse(load_member(u, c.member_id, eff), c.rule, c.reason, c.override_reason)
+    mem = load_member(u, c.member_id, eff)
+    previous = None
+    if mem.acquirer == "secondary" and mem.previous_member_id:
+        previous = member.fold(mem.previous_member_id, u.known(member.stream(mem.previous_member_id), eff))
+    return member.decide_refuse(mem, c.rule, c.reason, c.override_reason, jst_date(eff), previous)
 
 
 @handles(m.RecordPayment)
@@ -86,3 +93,124 @@ def record_payment(u: Unit, c: m.RecordPayment, eff: datetime) -> list[Draft]:
 @handles(m.RecordPaymentFailure)
 def record_payment_failure(u: Unit, c: m.RecordPaymentFailure, eff: datetime) -> list[Draft]:
     return member.decide_payment(load_member(u, c.member_id, eff), c.amount, c.payment_ref, jst_date(eff), True)
+
+
+# --- the lifecycle ------------------------------------------------------------------
+
+
+def member_ids(u: Unit) -> list[str]:
+    """Every member in the store, from the global log (a batch job's scan)."""
+    seen: dict[str, None] = {}
+    for _, e in u.app.iter_all():
+        if e.originator_id.startswith("member:"):
+            seen.setdefault(e.originator_id.split(":", 1)[1], None)
+    return list(seen)
+
+
+def property_grounds(u: Unit, mem: member.Member, eff: datetime) -> list[member.Ground]:
+    """Detected grounds that live on other streams (the previous owner's, the property's)."""
+    return []
+
+
+@handles(m.RunRenewals)
+def run_renewals(u: Unit, c: m.RunRenewals, eff: datetime) -> list[Draft]:
+    tariffs = fees.fold(visible(u.read(fees.STREAM)))
+    drafts: list[Draft] = []
+    for mid in member_ids(u):
+        mem = member.fold(mid, visible(u.read(member.stream(mid))))
+        if mem is not None:
+            drafts.extend(member.decide_renewals(mem, tariffs, c.through))
+    return drafts
+
+
+@handles(m.GiveWithdrawalNotice)
+def give_withdrawal_notice(u: Unit, c: m.GiveWithdrawalNotice, eff: datetime) -> list[Draft]:
+    return member.decide_withdrawal_notice(load_member(u, c.member_id, eff), jst_date(eff))
+
+
+@handles(m.NotifyOwnerChange)
+def notify_owner_change(u: Unit, c: m.NotifyOwnerChange, eff: datetime) -> list[Draft]:
+    return member.decide_owner_change(load_member(u, c.member_id, eff), c.kind, c.change_on, jst_date(eff))
+
+
+@handles(m.Suspend)
+def suspend(u: Unit, c: m.Suspend, eff: datetime) -> list[Draft]:
+    mem = load_member(u, c.member_id, eff)
+    return member.decide_suspend(mem, c.rule, jst_date(eff), c.reason, c.override_reason,
+                                 property_grounds(u, mem, eff))
+
+
+@handles(m.LiftSuspension)
+def lift_suspension(u: Unit, c: m.LiftSuspension, eff: datetime) -> list[Draft]:
+    return member.decide_lift(load_member(u, c.member_id, eff), c.rule, jst_date(eff), c.reason or c.override_reason)
+
+
+@handles(m.Revoke)
+def revoke(u: Unit, c: m.Revoke, eff: datetime) -> list[Draft]:
+    mem = load_member(u, c.member_id, eff)
+    return member.decide_revoke(mem, c.rule, jst_date(eff), c.reason, c.override_reason,
+                                property_grounds(u, mem, eff))
+
+
+@handles(m.Refund)
+def refund(u: Unit, c: m.Refund, eff: datetime) -> list[Draft]:
+    return member.decide_refund(load_member(u, c.member_id, eff), c.reason, jst_date(eff))
+
+
+@handles(m.ReportCardSuspended)
+def report_card_suspended(u: Unit, c: m.ReportCardSuspended, eff: datetime) -> list[Draft]:
+    return member.decide_card_suspended(load_member(u, c.member_id, eff), c.card_token, c.scope, jst_date(eff))
+
+
+@handles(m.ApplyRental)
+def apply_rental(u: Unit, c: m.ApplyRental, eff: datetime) -> list[Draft]:
+    return member.decide_rental_apply(load_member(u, c.member_id, eff), c.lease_start, jst_date(eff), c.override_reason)
+
+
+@handles(m.ApproveRental)
+def approve_rental(u: Unit, c: m.ApproveRental, eff: datetime) -> list[Draft]:
+    return member.decide_rental(load_member(u, c.member_id, eff), "approve", jst_date(eff))
+
+
+@handles(m.RejectRental)
+def reject_rental(u: Unit, c: m.RejectRental, eff: datetime) -> list[Draft]:
+    return member.decide_rental(load_member(u, c.member_id, eff), "reject", jst_date(eff), c.reason)
+
+
+@handles(m.EndRental)
+def end_rental(u: Unit, c: m.EndRental, eff: datetime) -> list[Draft]:
+    return member.decide_rental(load_member(u, c.member_id, eff), "end", jst_date(eff))
+
+
+@handles(m.ReportUnapprovedRental)
+def report_unapproved_rental(u: Unit, c: m.ReportUnapprovedRental, eff: datetime) -> list[Draft]:
+    return member.decide_unapproved_rental(load_member(u, c.member_id, eff), jst_date(eff), c.note)
+
+
+@handles(m.AwardPoints)
+def award_points(u: Unit, c: m.AwardPoints, eff: datetime) -> list[Draft]:
+    return member.decide_points(load_member(u, c.member_id, eff), c.points, c.reason, jst_date(eff))
+
+
+def current_member(u: Unit, house: prop.Property, eff: datetime) -> tuple[str | None, str | None]:
+    """The property's member on the command's day (the latest accepted one still a member)."""
+    d = jst_date(eff)
+    for mid, _, _, _ in reversed(house.members):
+        mem = member.fold(mid, u.known(member.stream(mid), eff))
+        if mem is not None and mem.accepted is not None:
+            return mid, mem.state_on(d)
+    return None, None
+
+
+def _warranty(step: str):
+    def handler(u: Unit, c, eff: datetime) -> list[Draft]:
+        house = load_property(u, c.property_id, eff)
+        mid, state = current_member(u, house, eff) if step == "grant" else (None, None)
+        return prop.decide_warranty_step(house, step, jst_date(eff), mid, state)
+
+    return handler
+
+
+handles(m.OrderMaintenance)(_warranty("order"))
+handles(m.PassCompletionInspection)(_warranty("pass"))
+handles(m.GrantExtendedWarranty)(_warranty("grant"))

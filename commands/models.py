@@ -207,3 +207,182 @@ class Retract(Command):
     command: Literal["retract"] = "retract"
     event_id: str = Field(min_length=3, max_length=200, pattern=r"^[a-z_]+:.+#\d+$")
     reason: str = Text
+
+
+# --- the lifecycle (issue 3) --------------------------------------------------------
+
+Rule = Field(pattern=r"^IE-[0-9A-Za-z.\-]+$", max_length=40)
+Reason = Field(default=None, min_length=1, max_length=2000)
+
+
+class RunRenewals(Command):
+    """Renew every membership whose period ends by THROUGH: charge, renew, withdraw or expire (IE-3.5, IE-5.4.2)."""
+
+    EXAMPLE = "ledger renewals run --through 2026-03-31"
+    NAME, GROUP, VERB = "run_renewals", "renewals", "run"
+    command: Literal["run_renewals"] = "run_renewals"
+    through: date
+
+
+class GiveWithdrawalNotice(Command):
+    """Record the member's notice of withdrawal; it takes effect at a period end (IE-3.5, IE-14.1)."""
+
+    EXAMPLE = "ledger member withdraw --member-id M-0042 --on 2026-01-31"
+    NAME, GROUP, VERB = "give_withdrawal_notice", "member", "withdraw"
+    command: Literal["give_withdrawal_notice"] = "give_withdrawal_notice"
+    member_id: str = Id
+
+
+class NotifyOwnerChange(Command):
+    """Record notice of a change of owner or user; due in advance, inheritance within 1 month (IE-15.1)."""
+
+    EXAMPLE = "ledger member owner-change --member-id M-0042 --kind sale --change-on 2026-07-20 --on 2026-07-01"
+    NAME, GROUP, VERB = "notify_owner_change", "member", "owner-change"
+    command: Literal["notify_owner_change"] = "notify_owner_change"
+    member_id: str = Id
+    kind: Literal["sale", "inheritance", "user"]
+    change_on: date
+
+
+class Suspend(Command):
+    """Suspend a member on a ground of IE-13.1.x (detected grounds must be in force unless overridden)."""
+
+    EXAMPLE = "ledger member suspend --member-id M-0042 --rule IE-13.1.2 --on 2026-04-10"
+    NAME, GROUP, VERB = "suspend", "member", "suspend"
+    command: Literal["suspend"] = "suspend"
+    member_id: str = Id
+    rule: str = Rule
+    reason: str | None = Reason
+    override_reason: str | None = Reason
+
+
+class LiftSuspension(Command):
+    """Lift a suspension (IE-13.1)."""
+
+    EXAMPLE = "ledger member lift-suspension --member-id M-0042 --rule IE-13.1.2 --on 2026-04-20"
+    NAME, GROUP, VERB = "lift_suspension", "member", "lift-suspension"
+    command: Literal["lift_suspension"] = "lift_suspension"
+    member_id: str = Id
+    rule: str = Rule
+    reason: str | None = Reason
+    override_reason: str | None = Reason  # accepted for symmetry with suspend; recorded as the reason
+
+
+class Revoke(Command):
+    """Revoke a membership on a ground of IE-14.3.x; deemed withdrawn at once, arrears survive (IE-14.4, IE-14.5)."""
+
+    EXAMPLE = "ledger member revoke --member-id M-0042 --rule IE-14.3.3 --on 2026-05-01"
+    NAME, GROUP, VERB = "revoke", "member", "revoke"
+    command: Literal["revoke"] = "revoke"
+    member_id: str = Id
+    rule: str = Rule
+    reason: str | None = Reason
+    override_reason: str | None = Reason
+
+
+class Refund(Command):
+    """Refund the latest paid fee for an unavoidable reason, less the handling fee (IE-5.2)."""
+
+    EXAMPLE = "ledger member refund --member-id M-0042 --reason loan_contingency"
+    NAME, GROUP, VERB = "refund", "member", "refund"
+    command: Literal["refund"] = "refund"
+    member_id: str = Id
+    reason: Literal["unavoidable", "loan_contingency"]
+
+
+class ReportCardSuspended(Command):
+    """Record that the card company suspended the card or the cardholder status (IE-5.4.4, IE-14.3.3)."""
+
+    EXAMPLE = "ledger member card-suspended --member-id M-0042 --card-token tok_4f9a2c"
+    NAME, GROUP, VERB = "report_card_suspended", "member", "card-suspended"
+    command: Literal["report_card_suspended"] = "report_card_suspended"
+    member_id: str = Id
+    card_token: str = Field(min_length=1, max_length=128)
+    scope: Literal["cardholder_status", "card_use"] = "cardholder_status"
+
+
+class ApplyRental(Command):
+    """Record a rental application, due 1 month before the lease starts (IE-18.1)."""
+
+    EXAMPLE = "ledger member rental-apply --member-id M-0042 --lease-start 2026-05-01 --on 2026-03-31"
+    NAME, GROUP, VERB = "apply_rental", "member", "rental-apply"
+    command: Literal["apply_rental"] = "apply_rental"
+    member_id: str = Id
+    lease_start: date
+    override_reason: str | None = Reason
+
+
+class ApproveRental(Command):
+    """Approve the pending rental application (IE-18.1); services stop during the lease (IE-18)."""
+
+    EXAMPLE = "ledger member rental-approve --member-id M-0042 --on 2026-04-05"
+    NAME, GROUP, VERB = "approve_rental", "member", "rental-approve"
+    command: Literal["approve_rental"] = "approve_rental"
+    member_id: str = Id
+
+
+class RejectRental(Command):
+    """Reject the pending rental application (IE-18.1)."""
+
+    EXAMPLE = "ledger member rental-reject --member-id M-0042 --reason 'tenant refused to co-sign'"
+    NAME, GROUP, VERB = "reject_rental", "member", "rental-reject"
+    command: Literal["reject_rental"] = "reject_rental"
+    member_id: str = Id
+    reason: str | None = Reason
+
+
+class EndRental(Command):
+    """Record the end of the approved lease; services resume (IE-18)."""
+
+    EXAMPLE = "ledger member rental-end --member-id M-0042 --on 2027-04-30"
+    NAME, GROUP, VERB = "end_rental", "member", "rental-end"
+    command: Literal["end_rental"] = "end_rental"
+    member_id: str = Id
+
+
+class ReportUnapprovedRental(Command):
+    """Record that the house is let without approval: a suspension ground (IE-13.1.6)."""
+
+    EXAMPLE = "ledger member rental-unapproved --member-id M-0042 --note 'tenant answered the door'"
+    NAME, GROUP, VERB = "report_unapproved_rental", "member", "rental-unapproved"
+    command: Literal["report_unapproved_rental"] = "report_unapproved_rental"
+    member_id: str = Id
+    note: str | None = Reason
+
+
+class AwardPoints(Command):
+    """Record KEIAI points awarded for a start or a renewal payment (IE-A4.1)."""
+
+    EXAMPLE = "ledger benefit points --member-id M-0042 --points 500 --reason start"
+    NAME, GROUP, VERB = "award_points", "benefit", "points"
+    command: Literal["award_points"] = "award_points"
+    member_id: str = Id
+    points: int = Field(gt=0, le=1_000_000)
+    reason: Literal["start", "renewal"]
+
+
+class OrderMaintenance(Command):
+    """Record the owner's order of the maintenance work the extended warranty needs (IE-A3)."""
+
+    EXAMPLE = "ledger benefit order-maintenance --property-id P-1001 --on 2034-10-01"
+    NAME, GROUP, VERB = "order_maintenance", "benefit", "order-maintenance"
+    command: Literal["order_maintenance"] = "order_maintenance"
+    property_id: str = Id
+
+
+class PassCompletionInspection(Command):
+    """Record that the maintenance work passed its completion inspection (IE-A3)."""
+
+    EXAMPLE = "ledger benefit pass-inspection --property-id P-1001 --on 2034-12-01"
+    NAME, GROUP, VERB = "pass_completion_inspection", "benefit", "pass-inspection"
+    command: Literal["pass_completion_inspection"] = "pass_completion_inspection"
+    property_id: str = Id
+
+
+class GrantExtendedWarranty(Command):
+    """Grant the insured extended warranty to the property's current member (IE-A3, IE-14.6)."""
+
+    EXAMPLE = "ledger benefit grant-warranty --property-id P-1001 --on 2035-01-10"
+    NAME, GROUP, VERB = "grant_extended_warranty", "benefit", "grant-warranty"
+    command: Literal["grant_extended_warranty"] = "grant_extended_warranty"
+    property_id: str = Id

@@ -135,6 +135,7 @@ class Member:
     consents: dict[str, list[tuple[date, bool, str]]] = field(default_factory=dict)
     cards: list[tuple[date, str, str]] = field(default_factory=list)
     card_suspensions: list[tuple[date, str, str]] = field(default_factory=list)
+    card_scopes: dict[str, str] = field(default_factory=dict)
     deadline: tuple[date, str] | None = None
     accepted: RegistrationAccepted | None = None
     refused: RegistrationRefused | None = None
@@ -317,6 +318,7 @@ def evolve(m: Member, e: Event) -> Member:
         m.cards.append((e.on, e.card_token, e.event_id))
     elif isinstance(e, CardSuspensionReported):
         m.card_suspensions.append((e.on, e.card_token, e.event_id))
+        m.card_scopes[e.event_id] = e.scope
     elif isinstance(e, RegistrationDeadlineExtended):
         m.deadline = (e.until, e.event_id)
     elif isinstance(e, RegistrationAccepted):
@@ -456,6 +458,14 @@ def decide_apply(existing: Member | None, prop: Property, previous: Member | Non
     ]
 
 
+def _ground_check_refusal(m: "Member", rule: str, d: date, reason: str | None, override_reason: str | None,
+                          previous: "Member | None") -> None:
+    extra = grounds_on(m, d, previous)
+    if rule == "IE-19.8" and not m.consent_on("privacy_policy", d)[0]:
+        extra.append(Ground("IE-19.8", d, (m.applied_id,)))
+    _ground_check(m, rule, d, reason, override_reason, extra)
+
+
 def _undecided(m: Member, action_en: str, action_ja: str) -> None:
     if m.accepted is not None or m.refused is not None:
         outcome = "accepted" if m.accepted is not None else "refused"
@@ -467,13 +477,20 @@ def _undecided(m: Member, action_en: str, action_ja: str) -> None:
         )
 
 
-def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date) -> list[Draft]:
+def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
+                  previous: Member | None = None) -> list[Draft]:
     """The company accepts the registration (IE-2.1) on ``on``.
 
     Refused without the privacy consent (IE-19.1), a card (IE-2.1), a guardian's
     consent for a minor (IE-2.2), or a procedure completed after the deadline
     (IE-2.3.1, IE-2.3.2). Fixes the start (IE-3.1.x) and the end of the first
     period (IE-3.3.x) and charges the first fee, due that day (IE-5.1.first).
+
+    A secondary acquirer (IE-17.1) pays the fee for the fee year that begins the
+    day after the previous owner's current period ends; if that year is not the
+    acquirer's own first period, the payment is the first renewal's fee and that
+    renewal is not charged again. The previous member is withdrawn as of the
+    transfer date in the same append (IE-14.2).
     """
     _undecided(m, "accepted", "承諾")
     mid = m.member_id
@@ -522,7 +539,21 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date) ->
         assert m.transfer_on is not None
         start, rules = dates.first_of_next_month(max(done, m.transfer_on)), ["IE-3.1.2", "IE-3.3.2"]
     _, first_end = prop.membership_year(start)
-    tariff = fee_on(tariffs, on)
+    fee_rules: tuple[str, ...] = ("IE-5.1.first", "IE-5.1")
+    period_number, tariff = 1, fee_on(tariffs, on)
+    extra: list[Draft] = []
+    if m.acquirer == "secondary" and previous is not None and m.transfer_on is not None:
+        prev_period = previous.period_on(m.transfer_on)
+        if prev_period is not None:
+            fee_year = prev_period.end + dates.ONE_DAY
+            tariff = fee_on(tariffs, fee_year)
+            period_number = 1 if start >= fee_year else 2
+            fee_rules = ("IE-17.1", "IE-5.1")
+        ceased = previous.ceased_on()
+        if ceased is None or ceased > m.transfer_on:
+            extra.append(Draft(stream(previous.member_id), MembershipWithdrawn,
+                               {"effective_on": m.transfer_on, "cause": "transfer", "successor_id": mid},
+                               ("IE-14.2",), dates.start_of_day(m.transfer_on)))
     return [
         Draft(
             stream(mid),
@@ -533,8 +564,8 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date) ->
         Draft(
             stream(mid),
             FeeCharged,
-            {"amount": tariff.amount, "due_on": on, "period_number": 1},
-            ("IE-5.1.first", "IE-5.1"),
+            {"amount": tariff.amount, "due_on": on, "period_number": period_number},
+            fee_rules,
         ),
         Draft(
             f"property:{prop.property_id}",
@@ -542,12 +573,20 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date) ->
             {"member_id": mid, "acquirer": m.acquirer, "start": start},
             tuple(rules[:1]),
         ),
+        *extra,
     ]
 
 
-def decide_refuse(m: Member, rule: str, reason: str | None, override_reason: str | None) -> list[Draft]:
-    """The company refuses the registration, citing its ground (IE-17.2.x, IE-19.8, IE-1.x)."""
+def decide_refuse(m: Member, rule: str, reason: str | None, override_reason: str | None,
+                  d: date | None = None, previous: "Member | None" = None) -> list[Draft]:
+    """The company refuses the registration, citing its ground (IE-17.2.x, IE-19.8).
+
+    A detected ground (IE-17.2.1 no advance notice, IE-17.2.2 previous owner in
+    arrears, IE-19.8 consent withdrawn) must be in force unless overridden; a
+    judged one needs a reason."""
     _undecided(m, "refused", "謝絶")
+    if d is not None:
+        _ground_check_refusal(m, rule, d, reason, override_reason, previous)
     return [Draft(stream(m.member_id), RegistrationRefused,
                   {"rule": rule, "reason": reason, "override_reason": override_reason}, (rule,))]
 
@@ -601,3 +640,378 @@ def decide_payment(m: Member, amount: int, ref: str, on: date, failed: bool) -> 
         )
     return [Draft(stream(m.member_id), PaymentFailed if failed else PaymentRecorded,
                   {"amount": amount, "payment_ref": ref}, ("IE-5.1",))]
+
+
+# --- grounds (detected) -----------------------------------------------------------
+
+
+def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Ground]:
+    """The detected grounds in force on ``d``, each with the day it arose.
+
+    IE-13.1.2 any fee overdue (from the day after its due date);
+    IE-14.3.3 a fee one month in arrears - from (due + 1 day) + 1 month, e.g. due
+    2026-03-31 -> 2026-05-01 - or the cardholder status suspended by the card
+    company (not a mere suspension of the card's use, Art. 14(3)(iii));
+    IE-13.1.6 a rental without approval reported; IE-14.3.10 the privacy-policy
+    consent withdrawn (stopping provision to the 24-hour operator alone is not
+    this ground: IE-19.3 keeps the membership and the fee running);
+    IE-14.3.2 a change of owner or user notified late (IE-15.1);
+    for an undecided secondary application, IE-17.2.1 no advance notice from the
+    previous owner and IE-17.2.2 the previous owner in arrears at the transfer.
+    """
+    out: list[Ground] = []
+    state = m.state_on(d)
+    if state in ("refused",):
+        return out
+    a = m.arrears_on(d)
+    if a.amount > 0 and a.oldest_due_on is not None:
+        out.append(Ground("IE-13.1.2", a.oldest_due_on + dates.ONE_DAY, a.because))
+        month_late = dates.add_months(a.oldest_due_on + dates.ONE_DAY, 1)
+        if month_late <= d:
+            out.append(Ground("IE-14.3.3", month_late, a.because))
+    for on, token, event_id in m.card_suspensions:
+        replaced = any(c[0] >= on and c[1] != token for c in m.cards if c[0] <= d)
+        if on <= d and not replaced and m.card_scopes.get(event_id, "cardholder_status") == "cardholder_status":
+            if not any(g.rule == "IE-14.3.3" for g in out):
+                out.append(Ground("IE-14.3.3", on, (event_id,)))
+    for on, event_id in m.unapproved_rentals:
+        approved_after = any(r.state in ("approved", "ended") and r.decided_on and on <= r.decided_on <= d for r in m.rentals)
+        if on <= d and not approved_after:
+            out.append(Ground("IE-13.1.6", on, (event_id,)))
+            break
+    privacy, because = m.consent_on("privacy_policy", d)
+    ever_given = any(given and on <= d for on, given, _ in m.consents.get("privacy_policy", []))
+    if ever_given and not privacy and because:
+        withdrawn_on = next(on for on, given, eid in m.consents["privacy_policy"] if eid == because)
+        out.append(Ground("IE-14.3.10", withdrawn_on, (because,)))
+    for n in m.owner_changes:
+        if not n.in_time and n.on <= d:
+            out.append(Ground("IE-14.3.2", n.on, (n.event_id,)))
+            break
+    if m.acquirer == "secondary" and m.accepted is None and previous is not None and m.transfer_on:
+        notified = [n for n in previous.owner_changes if n.in_time and n.kind in ("sale", "inheritance") and n.on <= d]
+        if not notified:
+            out.append(Ground("IE-17.2.1", m.applied_on or d, (m.applied_id,)))
+        prev_arrears = previous.arrears_on(m.transfer_on)
+        if prev_arrears.amount > 0:
+            out.append(Ground("IE-17.2.2", m.transfer_on, prev_arrears.because))
+    return sorted(out, key=lambda g: (g.since, g.rule))
+
+
+# --- lifecycle decisions ----------------------------------------------------------
+
+MEMBER_STATES = ("accepted", "active", "suspended")
+
+
+def _require_member(m: Member, d: date, what_en: str, what_ja: str, rule: str | None = None) -> str:
+    state = m.state_on(d)
+    if state not in MEMBER_STATES:
+        raise Refused(
+            f"Member {m.member_id} is {state} on {d}: {what_en} is not possible.",
+            f"会員 {m.member_id} は {d} 時点で {state} です。{what_ja}はできません。",
+            rule=rule or ("IE-14.6" if state in ("withdrawn", "revoked") else None),
+            code="not_a_member",
+        )
+    return state
+
+
+def _ground_check(m: Member, rule: str, d: date, reason: str | None, override_reason: str | None,
+                  extra: list[Ground] = ()) -> date | None:
+    """A detected ground must be in force on ``d`` unless overridden (recorded);
+    a judged ground needs a reason text. Returns the day the ground arose."""
+    from ledger.rules import RULES
+
+    info = RULES.get(rule)
+    if info is not None and info.ground == "detected":
+        found = next((g for g in [*grounds_on(m, d), *extra] if g.rule == rule), None)
+        if found is not None:
+            return found.since
+        if override_reason:
+            return None
+        raise Refused(
+            f"Member {m.member_id} has no ground {rule} in force on {d}: "
+            + _ground_hint(m, rule, d) + " Add override_reason to act on the company's own judgement.",
+            f"会員 {m.member_id} には {d} 時点で {rule} の事由がありません。"
+            "当社の判断で行う場合は override_reason を記録してください。",
+            rule=rule,
+            code="no_ground",
+        )
+    if not (reason or override_reason):
+        raise Refused(
+            f"{rule} is a ground only people can judge: record the reason (reason).",
+            f"{rule} は人が判断する事由です。理由（reason）を記録してください。",
+            rule=rule,
+            code="reason_required",
+        )
+    return None
+
+
+def _ground_hint(m: Member, rule: str, d: date) -> str:
+    if rule in ("IE-14.3.3", "IE-13.1.2"):
+        a = m.arrears_on(d)
+        if a.oldest_due_on is None:
+            return "no fee is overdue."
+        if rule == "IE-14.3.3":
+            since = dates.add_months(a.oldest_due_on + dates.ONE_DAY, 1)
+            return f"the fee due {a.oldest_due_on} is one month overdue only from {since}."
+    return "the facts on record do not show it."
+
+
+def _rule_in(rule: str, prefix: str, field: str = "rule") -> None:
+    from ledger.rules import RULES
+
+    if not rule.startswith(prefix) or rule not in RULES or rule == prefix.rstrip("."):
+        from ledger.errors import BadInput
+
+        raise BadInput(f"rule must be one of the grounds {prefix}x of TERMS.md, not {rule!r}.",
+                       f"rule には {prefix}x の事由を指定してください（{rule!r}）。", field=field)
+
+
+def decide_suspend(m: Member, rule: str, d: date, reason: str | None, override_reason: str | None,
+                   extra: list[Ground] = ()) -> list[Draft]:
+    """Suspend on a ground of IE-13.1.x (may: staff decide; fees and renewals go on)."""
+    _rule_in(rule, "IE-13.1.")
+    _require_member(m, d, "suspension", "利用停止")
+    sp = m.suspension_on(d)
+    if sp is not None and sp.rule == rule:
+        raise Refused(f"Member {m.member_id} is already suspended on {rule} since {sp.since}.",
+                      f"会員 {m.member_id} は {sp.since} から {rule} で利用停止中です。", rule=rule, code="no_change")
+    since = _ground_check(m, rule, d, reason, override_reason, list(extra))
+    return [Draft(stream(m.member_id), MemberSuspended,
+                  {"rule": rule, "reason": reason, "override_reason": override_reason, "ground_since": since}, (rule,))]
+
+
+def decide_lift(m: Member, rule: str, d: date, reason: str | None) -> list[Draft]:
+    sp = m.suspension_on(d)
+    if sp is None or sp.rule != rule:
+        raise Refused(f"Member {m.member_id} is not suspended on {rule} on {d}.",
+                      f"会員 {m.member_id} は {d} 時点で {rule} による利用停止中ではありません。", rule=rule,
+                      code="no_change")
+    return [Draft(stream(m.member_id), SuspensionLifted, {"rule": rule, "reason": reason}, (rule,))]
+
+
+def decide_revoke(m: Member, rule: str, d: date, reason: str | None, override_reason: str | None,
+                  extra: list[Ground] = ()) -> list[Draft]:
+    """Revoke on a ground of IE-14.3.x; the member is deemed withdrawn at once
+    (IE-14.4) and unpaid fees stay owed (IE-14.5)."""
+    _rule_in(rule, "IE-14.3.")
+    _require_member(m, d, "revocation", "会員資格の取消し")
+    since = _ground_check(m, rule, d, reason, override_reason, list(extra))
+    return [Draft(stream(m.member_id), MembershipRevoked,
+                  {"rule": rule, "reason": reason, "override_reason": override_reason, "ground_since": since},
+                  (rule, "IE-14.4", "IE-14.5"))]
+
+
+def decide_withdrawal_notice(m: Member, d: date) -> list[Draft]:
+    """IE-3.5, IE-14.1: a notice received by the last day of the month two months
+    before the period's last month ends the membership with that period; a later
+    notice does not stop the coming renewal and takes effect at the end of the
+    following period (our reading)."""
+    _require_member(m, d, "a withdrawal notice", "退会の届出")
+    if m.notice is not None:
+        raise Refused(f"Member {m.member_id} already gave notice on {m.notice.on}: withdrawal on {m.notice.effective_on}.",
+                      f"会員 {m.member_id} は {m.notice.on} に退会を届け出ています（退会日 {m.notice.effective_on}）。",
+                      rule="IE-14.1", code="no_change")
+    p = m.period_on(d) or (m.periods[0] if m.periods else None)
+    assert p is not None  # accepted members always have a first period
+    deadline = dates.withdrawal_notice_deadline(p.end)
+    in_time = d <= deadline
+    end = p.end if in_time else dates.period_end(p.end + dates.ONE_DAY, 12)
+    return [Draft(stream(m.member_id), WithdrawalNoticeGiven,
+                  {"period_end": end, "effective_on": end + dates.ONE_DAY, "in_time": in_time},
+                  ("IE-3.5", "IE-14.1"))]
+
+
+def decide_owner_change(m: Member, kind: str, change_on: date, d: date) -> list[Draft]:
+    """IE-15.1: notice of a change of owner or user is due in advance (before the
+    change day); for an inheritance, within one month of its opening (first day
+    not counted). A late notice is a revocation ground (IE-14.3.2)."""
+    if m.accepted is None:
+        raise Refused(f"Member {m.member_id} has no accepted membership to notify a change for.",
+                      f"会員 {m.member_id} には承諾済みの会員資格がありません。", code="not_a_member")
+    deadline = dates.end_after_act(change_on, 1) if kind == "inheritance" else change_on - dates.ONE_DAY
+    in_time = d <= deadline
+    rules = ("IE-15.1",) if in_time else ("IE-15.1", "IE-14.3.2")
+    return [Draft(stream(m.member_id), OwnerChangeNotified,
+                  {"kind": kind, "change_on": change_on, "deadline": deadline, "in_time": in_time}, rules)]
+
+
+HANDLING_FEES = ((date(2000, 1, 1), 1000),)  # IE-5.2: a dated parameter (yen)
+
+
+def handling_fee_on(d: date) -> int:
+    return [fee for since, fee in HANDLING_FEES if since <= d][-1]
+
+
+def decide_refund(m: Member, reason: str, d: date) -> list[Draft]:
+    """IE-5.2: fees are not refunded, except for unavoidable reasons: the most
+    recent fully paid fee, less the handling fee (waived under a housing-loan
+    contingency clause)."""
+    refunded = {cid for _, cid, _, _ in m.refunds}
+    paid = sum(p.amount for p in m.payments if p.on <= d)
+    covered: list[Charge] = []
+    for c in sorted((c for c in m.charges if c.due_on <= d and not m.void_charge(c)), key=lambda c: c.due_on):
+        if paid >= c.amount:
+            paid -= c.amount
+            covered.append(c)
+        else:
+            break
+    candidates = [c for c in covered if c.event_id not in refunded]
+    if not candidates:
+        raise Refused(f"Member {m.member_id} has no paid, unrefunded fee on {d} to refund.",
+                      f"会員 {m.member_id} には {d} 時点で返金できる支払済みの年会費がありません。", rule="IE-5.2")
+    c = candidates[-1]
+    fee = 0 if reason == "loan_contingency" else min(handling_fee_on(d), c.amount)
+    return [Draft(stream(m.member_id), FeeRefunded,
+                  {"charge_id": c.event_id, "amount": c.amount - fee, "handling_fee": fee, "reason": reason},
+                  ("IE-5.2",))]
+
+
+def decide_rental_apply(m: Member, lease_start: date, d: date, override_reason: str | None) -> list[Draft]:
+    """IE-18.1: member and tenant apply by 1 month before the lease starts (lease
+    2026-05-01 -> by 2026-03-31); a later application needs override_reason."""
+    _require_member(m, d, "a rental application", "賃貸の申込み")
+    if any(r.lease_start == lease_start and r.state in ("applied", "approved") for r in m.rentals):
+        raise Refused(f"Member {m.member_id} already has a rental for the lease starting {lease_start}.",
+                      f"会員 {m.member_id} には {lease_start} 開始の賃貸がすでにあります。", rule="IE-18.1",
+                      code="no_change")
+    deadline = dates.by_months_before(lease_start, 1)
+    in_time = d <= deadline
+    if not in_time and not override_reason:
+        raise Refused(
+            f"Member {m.member_id}: the application for a lease starting {lease_start} was due by {deadline} "
+            f"(1 month before); received {d}. Add override_reason if the company accepts it anyway.",
+            f"会員 {m.member_id}: {lease_start} 開始の賃貸の申込期限は {deadline}（1か月前）でしたが、{d} に受け付けました。"
+            "当社が受け付ける場合は override_reason を記録してください。",
+            rule="IE-18.1",
+        )
+    return [Draft(stream(m.member_id), RentalApplied,
+                  {"lease_start": lease_start, "deadline": deadline, "in_time": in_time,
+                   "override_reason": override_reason}, ("IE-18.1",))]
+
+
+def decide_rental(m: Member, action: str, d: date, reason: str | None = None) -> list[Draft]:
+    """Approve, reject or end the open rental (IE-18.1, IE-18)."""
+    wanted = {"approve": "applied", "reject": "applied", "end": "approved"}[action]
+    open_ = [r for r in m.rentals if r.state == wanted]
+    if not open_:
+        word = {"approve": "no rental application awaiting a decision",
+                "reject": "no rental application awaiting a decision", "end": "no approved rental"}[action]
+        raise Refused(f"Member {m.member_id} has {word} on {d}.", f"会員 {m.member_id} には {d} 時点で対象の賃貸がありません。",
+                      rule="IE-18.1", code="no_change")
+    r = open_[-1]
+    cls = {"approve": RentalApproved, "reject": RentalRejected, "end": RentalEnded}[action]
+    data = {"lease_start": r.lease_start}
+    if action == "reject":
+        data["reason"] = reason
+    return [Draft(stream(m.member_id), cls, data, ("IE-18.1",) if action != "end" else ("IE-18",))]
+
+
+def decide_unapproved_rental(m: Member, d: date, note: str | None) -> list[Draft]:
+    _require_member(m, d, "a rental report", "賃貸の報告")
+    return [Draft(stream(m.member_id), UnapprovedRentalReported, {"note": note}, ("IE-13.1.6",))]
+
+
+def decide_card_suspended(m: Member, token: str, scope: str, d: date) -> list[Draft]:
+    """IE-5.4.4: the card company suspended the card's use or the cardholder
+    status; the member must register another card. Only the cardholder status
+    is a revocation ground (IE-14.3.3, Art. 14(3)(iii))."""
+    if not any(c[1] == token for c in m.cards):
+        raise Refused(f"Member {m.member_id} has no card with token {token}.",
+                      f"会員 {m.member_id} にトークン {token} のカードはありません。", rule="IE-5.4.4", code="no_card")
+    rules = ("IE-5.4.4", "IE-14.3.3") if scope == "cardholder_status" else ("IE-5.4.4",)
+    return [Draft(stream(m.member_id), CardSuspensionReported, {"card_token": token, "scope": scope}, rules)]
+
+
+def decide_points(m: Member, points: int, reason: str, d: date) -> list[Draft]:
+    """IE-A4.1: points for the start (new membership) or a confirmed renewal
+    payment; never to a withdrawn member (IE-14.6)."""
+    state = m.state_on(d)
+    if state in ("withdrawn", "revoked", "expired", "refused", "applied"):
+        raise Refused(f"Member {m.member_id} is {state} on {d}: no benefit can be given.",
+                      f"会員 {m.member_id} は {d} 時点で {state} のため、特典は付与できません。", rule="IE-14.6")
+    if not m.points:
+        raise Refused(f"Member {m.member_id} did not register for KEIAI points.",
+                      f"会員 {m.member_id} はKEIAIポイントに登録していません。", rule="IE-A4.1")
+    due = points_due(m, d)
+    match = next((t for t in due if t[0] == reason), None)
+    if match is None:
+        raise Refused(f"Member {m.member_id} has no {reason} award outstanding on {d}.",
+                      f"会員 {m.member_id} には {d} 時点で未付与の{reason}ポイントがありません。", rule="IE-A4.1",
+                      code="no_change")
+    return [Draft(stream(m.member_id), PointsAwarded, {"points": points, "reason": reason, "trigger_on": match[1]},
+                  ("IE-A4.1",))]
+
+
+def points_due(m: Member, d: date) -> list[tuple[str, date]]:
+    """IE-A4.1 awards triggered by ``d`` and not yet given: ("start", start date)
+    and ("renewal", payment confirmation day) for each renewal fee paid."""
+    if not m.points or m.accepted is None:
+        return []
+    out: list[tuple[str, date]] = []
+    awarded = [a for a in m.points_awards if a.on <= d]
+    if m.accepted.start <= d and not any(a.reason == "start" for a in awarded):
+        out.append(("start", m.accepted.start))
+    paid = sum(p.amount for p in m.payments if p.on <= d)
+    payments = sorted(m.payments, key=lambda p: p.on)
+    renewal_paid_days = []
+    for c in sorted((c for c in m.charges if not m.void_charge(c)), key=lambda c: c.due_on):
+        if paid < c.amount:
+            break
+        paid -= c.amount
+        if c.renewal:
+            # the day the running total of payments first covered this charge
+            need = sum(x.amount for x in m.charges if not m.void_charge(x) and x.due_on <= c.due_on)
+            run = 0
+            for p in payments:
+                run += p.amount
+                if run >= need:
+                    renewal_paid_days.append(max(p.on, c.due_on))
+                    break
+    given = sum(1 for a in awarded if a.reason == "renewal")
+    out.extend(("renewal", day) for day in renewal_paid_days[given:])
+    return out
+
+
+def decide_renewals(m: Member, tariffs: list[Tariff], through: date) -> list[Draft]:
+    """The renewal run for one membership, for every period whose last day is on
+    or before ``through``: charge the next year's fee on that last day at the fee
+    for the renewal date (IE-5.4.2, IE-5.3) and renew from the next day (IE-3.5,
+    IE-3.2, IE-3.4); or apply the withdrawal due (IE-14.1); or expire after the
+    29th renewal (IE-3.5.cap). Suspension does not stop renewals. Idempotent: it
+    starts from the periods already recorded, and a fee already charged for a
+    period (a secondary acquirer's fee paid at registration, IE-17.1) is not
+    charged again.
+    """
+    if m.accepted is None or m.refused is not None:
+        return []
+    periods = sorted((p for p in m.periods if not m.void_period(p)), key=lambda p: p.number)
+    p = periods[-1]
+    drafts: list[Draft] = []
+    charged = {c.period_number for c in m.charges if not m.void_charge(c)}
+    while p.end <= through:
+        renewal_day = p.end + dates.ONE_DAY
+        ceased = m.ceased_on()
+        if ceased is not None and ceased <= renewal_day or m.expired is not None:
+            break
+        if m.notice is not None and m.notice.effective_on <= renewal_day:
+            drafts.append(Draft(stream(m.member_id), MembershipWithdrawn,
+                                {"effective_on": renewal_day, "cause": "notice"}, ("IE-14.1", "IE-3.5"),
+                                dates.start_of_day(renewal_day)))
+            break
+        if p.number >= 30:
+            drafts.append(Draft(stream(m.member_id), MembershipExpired, {"last_day": p.end}, ("IE-3.5.cap",),
+                                dates.start_of_day(renewal_day)))
+            break
+        n = p.number + 1
+        if n not in charged:
+            tariff = fee_on(tariffs, renewal_day)
+            drafts.append(Draft(stream(m.member_id), FeeCharged,
+                                {"amount": tariff.amount, "due_on": p.end, "period_number": n},
+                                ("IE-5.4.2", "IE-5.3"), dates.start_of_day(p.end)))
+        end = dates.period_end(renewal_day, 12)
+        drafts.append(Draft(stream(m.member_id), MembershipRenewed,
+                            {"period_number": n, "start": renewal_day, "end": end}, ("IE-3.5", "IE-3.2", "IE-3.4"),
+                            dates.start_of_day(renewal_day)))
+        p = Period(n, renewal_day, end, "")
+    return drafts

@@ -11,7 +11,14 @@ from datetime import date
 
 from ledger.dates import add_years, first_of_next_month, ONE_DAY
 from ledger.errors import BadInput, NotFound, Refused
-from ledger.events import Event, PropertyMemberRegistered, PropertyRegistered
+from ledger.events import (
+    CompletionInspectionPassed,
+    Event,
+    ExtendedWarrantyGranted,
+    MaintenanceOrdered,
+    PropertyMemberRegistered,
+    PropertyRegistered,
+)
 from ledger.facts import Draft
 
 # IE-1.3: built by the company or a group company. The register names the
@@ -33,6 +40,15 @@ class Property:
     base_date: date
     event_id: str
     members: tuple[tuple[str, str, date, str], ...] = ()  # (member_id, acquirer, start, event_id) in order
+    maintenance_ordered: str | None = None  # event ids of the IE-A3 steps
+    completion_passed: str | None = None
+    warranty_granted: str | None = None
+
+    def warranty_deadline(self) -> date:
+        """IE-A3 (our reading): the maintenance must be ordered and pass its
+        completion inspection by the last day of year 10 counted from delivery
+        (delivered D: D + 10 years - 1 day), when the initial warranty ends."""
+        return add_years(self.delivered_on, 10) - ONE_DAY
 
     def membership_year(self, d: date) -> tuple[date, date]:
         """IE-3.3: the membership year of the property containing ``d``:
@@ -59,14 +75,62 @@ class Property:
 def fold(events: list[Event]) -> Property | None:
     house: Property | None = None
     members: list[tuple[str, str, date, str]] = []
+    steps: dict[str, str] = {}
     for e in events:
         if isinstance(e, PropertyRegistered):
             house = Property(e.property_id, e.delivered_on, e.floors, e.builder, e.certified, e.base_date, e.event_id)
         elif isinstance(e, PropertyMemberRegistered):
             members.append((e.member_id, e.acquirer, e.start, e.event_id))
+        elif isinstance(e, MaintenanceOrdered):
+            steps["maintenance_ordered"] = e.event_id
+        elif isinstance(e, CompletionInspectionPassed):
+            steps["completion_passed"] = e.event_id
+        elif isinstance(e, ExtendedWarrantyGranted):
+            steps["warranty_granted"] = e.event_id
     if house is None:
         return None
-    return Property(**{**house.__dict__, "members": tuple(members)})
+    return Property(**{**house.__dict__, "members": tuple(members), **steps})
+
+
+def decide_warranty_step(house: Property, step: str, d: date, member_id: str | None = None,
+                         member_state: str | None = None) -> list[Draft]:
+    """IE-A3, the insured extended warranty: the owner orders the maintenance
+    work, the inspection company passes its completion inspection, both by the
+    deadline; then the warranty is granted free as a member benefit - never to a
+    withdrawn member (IE-14.6)."""
+    pid = house.property_id
+    deadline = house.warranty_deadline()
+    if step == "order":
+        if house.maintenance_ordered:
+            raise Refused(f"Property {pid}: the maintenance work is already ordered.",
+                          f"物件 {pid}: メンテナンス工事はすでに発注済みです。", rule="IE-A3", code="no_change")
+        if d > deadline:
+            raise Refused(f"Property {pid}: the maintenance had to be ordered by {deadline}; it is {d}. "
+                          "No extended warranty under this benefit.",
+                          f"物件 {pid}: メンテナンスの発注期限は {deadline} でした（{d}）。この特典による延長保証はありません。",
+                          rule="IE-A3")
+        return [Draft(stream(pid), MaintenanceOrdered, {"property_id": pid, "deadline": deadline}, ("IE-A3",))]
+    if step == "pass":
+        if not house.maintenance_ordered:
+            raise Refused(f"Property {pid}: no maintenance work was ordered, so there is nothing to inspect.",
+                          f"物件 {pid}: メンテナンス工事が発注されていません。", rule="IE-A3")
+        if house.completion_passed:
+            raise Refused(f"Property {pid}: the completion inspection has already passed.",
+                          f"物件 {pid}: 完了検査はすでに合格しています。", rule="IE-A3", code="no_change")
+        if d > deadline:
+            raise Refused(f"Property {pid}: the completion inspection had to pass by {deadline}; it is {d}.",
+                          f"物件 {pid}: 完了検査の期限は {deadline} でした（{d}）。", rule="IE-A3")
+        return [Draft(stream(pid), CompletionInspectionPassed, {"property_id": pid}, ("IE-A3",))]
+    if not (house.maintenance_ordered and house.completion_passed):
+        raise Refused(f"Property {pid}: the warranty needs the maintenance ordered and its completion inspection passed.",
+                      f"物件 {pid}: 延長保証にはメンテナンス工事の発注と完了検査の合格が必要です。", rule="IE-A3")
+    if house.warranty_granted:
+        raise Refused(f"Property {pid}: the extended warranty is already granted.",
+                      f"物件 {pid}: 延長保証はすでに付与されています。", rule="IE-A3", code="no_change")
+    if member_id is None or member_state not in ("active", "suspended", "accepted"):
+        raise Refused(f"Property {pid} has no current member on {d}: the extended warranty is a member benefit.",
+                      f"物件 {pid} には {d} 時点で会員がいません。延長保証は会員特典です。", rule="IE-14.6")
+    return [Draft(stream(pid), ExtendedWarrantyGranted, {"property_id": pid, "member_id": member_id}, ("IE-A3",))]
 
 
 def require(prop: Property | None, property_id: str) -> Property:

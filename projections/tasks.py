@@ -1,0 +1,61 @@
+"""``ledger tasks``: the staff work list for a day - what is due or overdue.
+
+Each row: due_on, kind, id, rule, action, overdue. Sources: the membership
+lifecycle (here) and each programme's own ``tasks`` function.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ledger import member
+from projections.arrears import members
+from projections.status import action
+from projections.window import Window
+
+POINTS_WINDOW = timedelta(days=14)  # IE-A4.1: "within about 2 weeks"
+LEASE_LOOKAHEAD = timedelta(days=31)
+
+
+def task(due, kind: str, ident: str, rule: str, text: str, d) -> dict:
+    return {"due_on": due.isoformat(), "kind": kind, "id": ident, "rule": rule, "action": text, "overdue": due < d}
+
+
+def member_tasks(m: member.Member, w: Window) -> list[dict]:
+    d = w.day
+    out: list[dict] = []
+    state = m.state_on(d)
+    mid = m.member_id
+    p = m.period_on(d)
+    if p is not None and p.end < d and state in ("active", "suspended"):
+        out.append(task(p.end, "renewal_run", mid, "IE-3.5",
+                        f"Run the renewals through {p.end}: period {p.number} ended and nothing is recorded after it.", d))
+    for g in member.grounds_on(m, d):
+        out.append(task(g.since, "ground", mid, g.rule, f"Ground {g.rule} in force since {g.since}: staff {action(g.rule)}.", d))
+    if state not in ("withdrawn", "revoked", "expired", "refused"):
+        for reason, trigger in member.points_due(m, d):
+            out.append(task(trigger + POINTS_WINDOW, "points_award", mid, "IE-A4.1",
+                            f"Award KEIAI points for the {reason} of {trigger} (within about 2 weeks).", d))
+    for r in m.rentals:
+        if r.state == "applied":
+            out.append(task(r.lease_start - timedelta(days=1), "rental_decision", mid, "IE-18.1",
+                            f"Decide the rental application for the lease starting {r.lease_start}.", d))
+        elif r.state == "approved" and d <= r.lease_start <= d + LEASE_LOOKAHEAD:
+            out.append(task(r.lease_start, "lease_starting", mid, "IE-18",
+                            f"Approved lease starts {r.lease_start}: services stop for the lease.", d))
+    for on, token, event_id in m.card_suspensions:
+        if on <= d and not any(c[0] >= on and c[1] != token for c in m.cards):
+            out.append(task(on, "register_card", mid, "IE-5.4.4",
+                            "The card was suspended: ask the member to register another card; invoice arrears directly.", d))
+    if m.acquirer == "secondary" and m.accepted is None and m.refused is None:
+        out.append(task(m.applied_on or d, "registration_decision", mid, "IE-17.2",
+                        "Decide the secondary acquirer's registration (check the previous owner's notice and arrears).", d))
+    return out
+
+
+def rows(app, w: Window, extra_sources=()) -> list[dict]:
+    out: list[dict] = []
+    for m in members(app, w):
+        out.extend(member_tasks(m, w))
+    for source in extra_sources:
+        out.extend(source(app, w))
+    return sorted(out, key=lambda r: (not r["overdue"], r["due_on"], r["id"], r["kind"]))
