@@ -137,3 +137,39 @@ def test_a_retraction_cannot_be_retracted_and_nothing_is_deleted(app):
     with pytest.raises(Refused):
         run(app, "2025-04-01T09:00", command="retract", event_id="member:M-0042#6", reason="undo")
     assert len(app.read("member:M-0042")) == 6
+
+
+def test_secondary_acceptance_withdraws_the_previous_member_in_the_same_append(app):
+    onboard(app, "M-1")
+    run(app, "2025-03-12T09:00", command="record_payment", member_id="M-1", amount=5500, payment_ref="P1",
+        on="2025-03-12")
+    run(app, "2025-09-01T09:00", command="notify_owner_change", member_id="M-1", kind="sale", change_on="2025-09-10",
+        on="2025-09-01")
+    run(app, "2025-09-12T09:00", command="apply_membership", member_id="M-2", property_id="P-1", acquirer="secondary",
+        previous_member_id="M-1", transfer_on="2025-09-10", transfer_kind="sale", applicant={"name": "鈴木 一郎"},
+        on="2025-09-12")
+    run(app, "2025-09-12T09:05", command="record_consent", member_id="M-2", kind="privacy_policy", on="2025-09-12")
+    run(app, "2025-09-12T09:06", command="register_card", member_id="M-2", card_token="tok_22", on="2025-09-12")
+    result = run(app, "2025-09-20T09:00", command="accept_registration", member_id="M-2", on="2025-09-20")
+    batch = {e.batch for e in result.events}
+    assert len(batch) == 1
+    assert [e.event_id for e in result.events] == ["member:M-2#4", "member:M-2#5", "property:P-1#3", "member:M-1#8"]
+    now = t("2025-09-21T00:00")
+    assert status.member_status(app, "M-1", Window.parse("2025-09-10", None, now))["state"] == "withdrawn"
+    assert status.member_status(app, "M-1", Window.parse("2025-09-09", None, now))["state"] == "active"
+    assert status.member_status(app, "M-2", Window.parse("2025-10-01", None, now))["state"] == "active"
+
+
+def test_run_renewals_through_the_command_path_is_idempotent(app):
+    onboard(app, "M-1")
+    first = run(app, "2027-04-02T09:00", command="run_renewals", through="2027-03-31", command_id="renew-2027")
+    assert [e.TYPE for e in first.events] == ["FeeCharged", "MembershipRenewed", "FeeCharged", "MembershipRenewed"]
+    again = run(app, "2027-04-02T09:00", command="run_renewals", through="2027-03-31")
+    assert again.events == []
+    dup = run(app, "2027-04-02T09:00", command="run_renewals", through="2027-03-31", command_id="renew-2027")
+    assert dup.duplicate
+    row = status.member_status(app, "M-1", Window.parse("2027-04-01", None, t("2027-04-03T00:00")))
+    assert row["renewals"] == 2 and row["period"] == {"number": 3, "start": "2027-04-01", "end": "2028-03-31"}
+    # As the ledger showed staff on 2026-04-10 (before the late run), the renewal was pending.
+    then = status.member_status(app, "M-1", Window.parse("2026-04-10", "2026-04-10", t("2027-04-03T00:00")))
+    assert then["renewal_pending"] is True and then["renewals"] == 0
