@@ -52,6 +52,15 @@ def write_context(ctx: click.Context) -> handlers.Context:
 # --- output -----------------------------------------------------------------------
 
 
+def describe(x: Any) -> str:
+    """One list item in a table cell: a ground reads "IE-14.3.3 since 2026-05-01 (may revoke)"."""
+    if isinstance(x, dict) and "rule" in x and "since" in x:
+        return f"{x['rule']} since {x['since']}" + (f" ({x['action']})" if x.get("action") else "")
+    if isinstance(x, dict):
+        return json.dumps(x, ensure_ascii=False)
+    return str(x)
+
+
 def flatten(row: dict, prefix: str = "") -> dict:
     out: dict[str, Any] = {}
     for k, v in row.items():
@@ -59,7 +68,7 @@ def flatten(row: dict, prefix: str = "") -> dict:
         if isinstance(v, dict):
             out.update(flatten(v, key + "."))
         elif isinstance(v, list):
-            out[key] = ";".join(json.dumps(x, ensure_ascii=False) if isinstance(x, dict) else str(x) for x in v)
+            out[key] = "; ".join(describe(x) for x in v)
         else:
             out[key] = "" if v is None else v
     return out

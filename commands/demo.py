@@ -1,11 +1,14 @@
 """``ledger demo``: a realistic sample ledger built through the ordinary command path.
 
 Every fact goes through ``execute`` with a simulated ledger clock, so the demo
-also exercises the rules: nothing here writes around them. A fixed seed keeps
-the story the same from run to run; the last simulated day is today.
+also exercises the rules: nothing here writes around them. The simulation is a
+timeline of actions run in time order; a fixed seed keeps the story the same
+from run to run, and the last simulated day is today.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import random
 from collections.abc import Callable
@@ -13,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from commands.handlers import Context, execute
 from ledger import clock
-from ledger.dates import JST, add_months
+from ledger.dates import JST, last_of_month, add_months
 from ledger.errors import LedgerError
 from ledger.store import open_store
 from projections import arrears as arrears_view, status as status_view
@@ -26,11 +29,17 @@ GIVEN = ["太郎", "花子", "健一", "美咲", "翔太", "陽菜", "大輔", "
 CITIES = ["東京都世田谷区", "神奈川県横浜市青葉区", "埼玉県さいたま市浦和区", "千葉県船橋市", "大阪府豊中市",
           "兵庫県西宮市", "愛知県名古屋市千種区", "福岡県福岡市早良区"]
 STAFF = ["sato.k", "suzuki.m", "takahashi.y"]
-FOCUS = "M-0001"
+FOCUS = "M-0001"          # the disputed late payment and a retraction
+LATE = "M-0002"           # pays a renewal two months late: grounds arise
+REVOKED = "M-0003"        # never pays a renewal: revoked on IE-14.3.3
+SELLER, BUYER = "M-0004", "M-2004"  # house sold: a secondary acquirer
+LANDLORD = "M-0005"       # lets the house with approval (IE-18)
+LEAVER = "M-0006"         # gives notice of withdrawal
+SPECIAL = {FOCUS, LATE, REVOKED, SELLER, LANDLORD, LEAVER}
 
 
-def at(d: date, hour: int = 10) -> datetime:
-    return datetime.combine(d, time(hour, 0), JST)
+def at(d: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(d, time(hour, minute), JST)
 
 
 class Writer:
@@ -47,76 +56,175 @@ class Writer:
         return result.events
 
 
+class Timeline:
+    """A queue of (time, action) run in time order; actions may schedule more."""
+
+    def __init__(self) -> None:
+        self.queue: list = []
+        self.seq = itertools.count()
+
+    def at(self, when: datetime, action: Callable[[], None]) -> None:
+        heapq.heappush(self.queue, (when, next(self.seq), action))
+
+    def run(self, until: datetime) -> None:
+        while self.queue and self.queue[0][0] <= until:
+            _, _, action = heapq.heappop(self.queue)
+            action()
+
+
 def build(path: str, members: int, today: date, seed: int = 20251) -> Writer:
     if os.path.exists(path):
         os.remove(path)
     app = open_store(path, create=True)
     rng = random.Random(seed)
     w = Writer(app, rng)
-    w(at(date(2021, 1, 1)), command="announce_fee", amount=5500, on="2021-01-01")
-    plan = []
-    for i in range(1, members + 1):
-        delivered = date(2021, 2, 1) + timedelta(days=rng.randrange(0, (today - date(2021, 4, 1)).days))
-        plan.append((delivered, i))
-    plan.sort()
-    # The focus member is delivered early so the story spans years.
-    plan.insert(0, (date(2021, 3, 20), 0))
-    for delivered, i in plan:
-        mid = FOCUS if i == 0 else f"M-{i + 1:04d}"
-        pid = f"P-{1000 + i}"
-        applied = delivered - timedelta(days=rng.randrange(10, 40))
-        name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
-        if i == 0:
-            name = "山田 花子"
+    tl = Timeline()
+    end = at(today, 18)
+    tl.at(at(date(2021, 1, 4)), lambda: w(at(date(2021, 1, 4)), command="announce_fee", amount=5500, on="2021-01-04"))
+    # A revision announced 2024-06-10 applies to renewal dates from 2024-08-11 (IE-5.3).
+    tl.at(at(date(2024, 6, 10)), lambda: w(at(date(2024, 6, 10)), command="announce_fee", amount=6600,
+                                           on="2024-06-10"))
+    houses = sorted(date(2021, 2, 1) + timedelta(days=rng.randrange(0, (today - date(2021, 4, 1)).days))
+                    for _ in range(members))
+    houses[:6] = [date(2021, 3, 20), date(2021, 5, 12), date(2021, 6, 3), date(2021, 7, 8), date(2021, 9, 15),
+                  date(2021, 10, 2)]
+    for i, delivered in enumerate(houses, start=1):
+        onboard(tl, w, rng, f"M-{i:04d}", f"P-{1000 + i}", delivered, today, "山田 花子" if i == 1 else None)
+    month = date(2021, 4, 30)
+    while month <= today:
+        run_day = month + timedelta(days=1)
+        tl.at(at(run_day, 7), renewal_run(tl, w, rng, month, today))
+        month = last_of_month(add_months(month, 1))
+    stories(tl, w, today)
+    tl.run(end)
+    return w
+
+
+def onboard(tl: Timeline, w: Writer, rng: random.Random, mid: str, pid: str, delivered: date, today: date,
+            name: str | None) -> None:
+    applied = delivered - timedelta(days=rng.randrange(10, 40))
+    card_day = applied + timedelta(days=rng.randrange(0, 9))
+    late = rng.random() < 0.05 and mid not in SPECIAL
+    if late:
+        card_day = delivered + timedelta(days=rng.randrange(3, 20))
+    accept_day = max(card_day, delivered - timedelta(days=rng.randrange(0, 5)))
+    name = name or f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+    points = rng.random() < 0.6 or mid == FOCUS
+
+    def start() -> None:
         w(at(applied), command="register_property", property_id=pid, delivered_on=delivered.isoformat(),
           floors=rng.choice([2, 2, 2, 3, 1]), builder=rng.choice(["company", "group_company"]), certified=True,
           on=applied.isoformat())
-        w(at(applied), command="apply_membership", member_id=mid, property_id=pid, on=applied.isoformat(),
-          points=rng.random() < 0.6,
+        w(at(applied, 10, 30), command="apply_membership", member_id=mid, property_id=pid, on=applied.isoformat(),
+          points=points,
           applicant={"name": name, "address": f"{rng.choice(CITIES)}{rng.randrange(1, 9)}-{rng.randrange(1, 30)}",
                      "phone": f"090-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}",
                      "birth_date": date(rng.randrange(1955, 1998), rng.randrange(1, 13), rng.randrange(1, 28)).isoformat()})
         w(at(applied, 11), command="record_consent", member_id=mid, kind="privacy_policy", on=applied.isoformat())
         w(at(applied, 11), command="record_consent", member_id=mid, kind="operator_provision", on=applied.isoformat())
-        card_day = applied + timedelta(days=rng.randrange(0, 9))
-        late = rng.random() < 0.05 and i != 0
+
+    def card() -> None:
         if late:
-            card_day = delivered + timedelta(days=rng.randrange(3, 20))
-            w(at(card_day), command="extend_registration_deadline", member_id=mid,
+            w(at(card_day, 9), command="extend_registration_deadline", member_id=mid,
               until=(card_day + timedelta(days=5)).isoformat(), on=card_day.isoformat())
         w(at(card_day, 12), command="register_card", member_id=mid, card_token=f"tok_{rng.getrandbits(40):010x}",
           on=card_day.isoformat())
-        accept_day = max(card_day, delivered - timedelta(days=rng.randrange(0, 5)))
-        if accept_day > today:
-            continue
-        w(at(accept_day, 15), command="accept_registration", member_id=mid, on=accept_day.isoformat(),
-          command_id=f"accept-{mid}")
-        fee = 5500
-        roll = rng.random()
-        pay_day = accept_day + timedelta(days=rng.randrange(1, 20))
-        if i == 0:
-            continue
-        if roll < 0.88 and pay_day <= today:
-            w(at(pay_day), command="record_payment", member_id=mid, amount=fee, payment_ref=f"PAY-{i:05d}-1",
-              on=pay_day.isoformat())
-        elif roll < 0.94 and pay_day <= today:
-            w(at(pay_day), command="record_payment_failure", member_id=mid, amount=fee,
-              payment_ref=f"DECL-{i:05d}-1", on=pay_day.isoformat())
-    story(w, today)
-    return w
+
+    def accept() -> None:
+        events = w(at(accept_day, 15), command="accept_registration", member_id=mid, on=accept_day.isoformat(),
+                   command_id=f"accept-{mid}")
+        charge = next(e for e in events if e.TYPE == "FeeCharged")
+        if mid != FOCUS:
+            schedule_payment(tl, w, rng, mid, charge.amount, charge.due_on, today)
+
+    tl.at(at(applied), start)
+    tl.at(at(card_day, 12), card)
+    if accept_day <= today:
+        tl.at(at(accept_day, 15), accept)
+        if points:
+            start_day = (accept_day.replace(day=1) + timedelta(days=32)).replace(day=1)
+            award = start_day + timedelta(days=rng.randrange(3, 12))
+            if award < today and rng.random() < 0.85:
+                tl.at(at(award, 16), lambda: award_points(w, mid, award, "start"))
 
 
-def story(w: Writer, today: date) -> None:
-    """The focus member's disputed payment: recorded late, then a mistaken entry retracted."""
-    paid_on = date(2021, 4, 5)
-    # The payment arrived on 2021-04-05 but was entered only on 2021-06-20.
-    w(at(date(2021, 6, 20)), command="record_payment", member_id=FOCUS, amount=5500,
-      payment_ref="PAY-FOCUS-1", on=paid_on.isoformat())
-    # A payment keyed against her by mistake on 2021-05-10, retracted on 2021-05-12.
-    wrong = w(at(date(2021, 5, 10)), command="record_payment", member_id=FOCUS, amount=5500,
-              payment_ref="PAY-WRONG-7", on="2021-05-10")
-    w(at(date(2021, 5, 12)), command="retract", event_id=wrong[0].event_id,
-      reason="Keyed against the wrong member (the payment was 佐藤's).")
+def award_points(w: Writer, mid: str, on: date, reason: str) -> None:
+    try:
+        w(at(on, 16), command="award_points", member_id=mid, points=500, reason=reason, on=on.isoformat())
+    except LedgerError:
+        pass  # not registered for points, or nothing outstanding: the ledger said no, as it should
+
+
+def schedule_payment(tl: Timeline, w: Writer, rng: random.Random, mid: str, amount: int, due: date,
+                     today: date) -> None:
+    roll = rng.random()
+    if mid == REVOKED and due.year >= 2022:
+        return  # never pays the renewal
+    delay = 63 if (mid == LATE and due.year == 2022) else rng.randrange(0, 12)
+    pay_day = due + timedelta(days=delay)
+    if pay_day > today or (roll > 0.95 and mid not in SPECIAL):
+        return
+    ref = f"PAY-{mid}-{due.isoformat()}"
+    tl.at(at(pay_day, 13), lambda: w(at(pay_day, 13), command="record_payment", member_id=mid, amount=amount,
+                                     payment_ref=ref, on=pay_day.isoformat()))
+    award = pay_day + timedelta(days=rng.randrange(2, 12))
+    if award < today and rng.random() < 0.9:
+        tl.at(at(award, 16), lambda: award_points(w, mid, award, "renewal"))
+
+
+def renewal_run(tl: Timeline, w: Writer, rng: random.Random, through: date, today: date) -> Callable[[], None]:
+    def run() -> None:
+        events = w(at(through + timedelta(days=1), 7), command="run_renewals", through=through.isoformat(),
+                   on=(through + timedelta(days=1)).isoformat(), command_id=f"renewals-{through.isoformat()}")
+        for e in events:
+            if e.TYPE == "FeeCharged":
+                mid = e.originator_id.split(":", 1)[1]
+                schedule_payment(tl, w, rng, mid, e.amount, e.due_on, today)
+    return run
+
+
+def stories(tl: Timeline, w: Writer, today: date) -> None:
+    # FOCUS: the first fee arrived on 2021-04-05 but was entered only on 2021-06-20;
+    # a payment keyed against her by mistake on 2021-05-10 was retracted on 2021-05-12.
+    tl.at(at(date(2021, 6, 20)), lambda: w(at(date(2021, 6, 20)), command="record_payment", member_id=FOCUS,
+                                           amount=5500, payment_ref="PAY-FOCUS-1", on="2021-04-05"))
+
+    def wrong() -> None:
+        ev = w(at(date(2021, 5, 10)), command="record_payment", member_id=FOCUS, amount=5500,
+               payment_ref="PAY-WRONG-7", on="2021-05-10")
+        tl.at(at(date(2021, 5, 12)), lambda: w(at(date(2021, 5, 12)), command="retract", event_id=ev[0].event_id,
+                                               reason="Keyed against the wrong member (the payment was 佐藤's)."))
+    tl.at(at(date(2021, 5, 10)), wrong)
+    # REVOKED: the renewal fee due 2022-06-30 stays unpaid; one month later the
+    # ground IE-14.3.3 arises and staff revoke (arrears survive, IE-14.5).
+    tl.at(at(date(2022, 7, 20)), lambda: w(at(date(2022, 7, 20)), command="suspend", member_id=REVOKED,
+                                           rule="IE-13.1.2", on="2022-07-20"))
+    tl.at(at(date(2022, 8, 2)), lambda: w(at(date(2022, 8, 2)), command="revoke", member_id=REVOKED,
+                                          rule="IE-14.3.3", on="2022-08-02"))
+    # SELLER sells the house; the buyer registers as a secondary acquirer.
+    tl.at(at(date(2023, 1, 10)), lambda: w(at(date(2023, 1, 10)), command="notify_owner_change", member_id=SELLER,
+                                           kind="sale", change_on="2023-02-01", on="2023-01-10"))
+
+    def buyer() -> None:
+        w(at(date(2023, 2, 3)), command="apply_membership", member_id=BUYER, property_id="P-1004",
+          acquirer="secondary", previous_member_id=SELLER, transfer_on="2023-02-01", transfer_kind="sale",
+          applicant={"name": "中村 誠", "address": "兵庫県西宮市3-7"}, points=True, on="2023-02-03")
+        w(at(date(2023, 2, 3), 11), command="record_consent", member_id=BUYER, kind="privacy_policy", on="2023-02-03")
+        w(at(date(2023, 2, 3), 11), command="record_consent", member_id=BUYER, kind="operator_provision",
+          on="2023-02-03")
+        w(at(date(2023, 2, 4)), command="register_card", member_id=BUYER, card_token="tok_buyer2004", on="2023-02-04")
+        events = w(at(date(2023, 2, 10)), command="accept_registration", member_id=BUYER, on="2023-02-10")
+        charge = next(e for e in events if e.TYPE == "FeeCharged")
+        schedule_payment(tl, w, random.Random(7), BUYER, charge.amount, charge.due_on, today)
+    tl.at(at(date(2023, 2, 3)), buyer)
+    # LANDLORD lets the house from 2024-04-01 with approval; services stop (IE-18).
+    tl.at(at(date(2024, 2, 20)), lambda: w(at(date(2024, 2, 20)), command="apply_rental", member_id=LANDLORD,
+                                           lease_start="2024-04-01", on="2024-02-20"))
+    tl.at(at(date(2024, 2, 27)), lambda: w(at(date(2024, 2, 27)), command="approve_rental", member_id=LANDLORD,
+                                           on="2024-02-27"))
+    # LEAVER gives notice in time for the period ending 2025-10-31 (by 2025-08-31).
+    tl.at(at(date(2025, 8, 29)), lambda: w(at(date(2025, 8, 29)), command="give_withdrawal_notice",
+                                           member_id=LEAVER, on="2025-08-29"))
 
 
 def build_and_show(path: str, members: int, lang: str, emit: Callable) -> None:
@@ -124,18 +232,31 @@ def build_and_show(path: str, members: int, lang: str, emit: Callable) -> None:
     w = build(path, members, today)
     app = w.app
     now = max(clock.now(), w.last)
-    print = __import__("click").echo
-    print(f"Built {path}: {members} members, {w.count} facts (SQLite).\n")
-    print(f"== {FOCUS} today ({today}) ==")
-    emit(status_view.status(app, FOCUS, Window(now, now)), "table")
+    echo = __import__("click").echo
+    echo(f"Built {path}: {members + 1} members, {w.count} facts (SQLite), {today} is today.\n")
+    echo(f"== {FOCUS} today ({today}) ==")
+    emit(brief(status_view.status(app, FOCUS, Window(now, now))), "table")
     incident = at(date(2021, 5, 20), 12)
-    print(f"\n== {FOCUS} on {incident.date()} as the ledger showed staff then (known at {incident.isoformat()}) ==")
-    emit(status_view.status(app, FOCUS, Window(incident, incident)), "table")
-    print(f"\n== {FOCUS} on {incident.date()} as now known (the late payment is in, the mistake is out) ==")
-    emit(status_view.status(app, FOCUS, Window(incident, now)), "table")
-    print(f"\n== Members in arrears today ==")
+    echo(f"\n== {FOCUS} on {incident.date()} as the ledger showed staff then (known at {incident.isoformat()}) ==")
+    emit(brief(status_view.status(app, FOCUS, Window(incident, incident))), "table")
+    echo(f"\n== {FOCUS} on {incident.date()} as now known (the late-entered payment counts, the mistake is gone) ==")
+    emit(brief(status_view.status(app, FOCUS, Window(incident, now))), "table")
+    echo("\n== Members in arrears today ==")
     rows = arrears_view.rows(app, Window(now, now))
-    emit(rows[:15], "table", ["member_id", "amount", "oldest_due_on", "days_overdue", "grounds"])
-    if len(rows) > 15:
-        print(f"… and {len(rows) - 15} more (ledger --db {path} arrears)")
-    print(f"\nTry: ledger --db {path} history {FOCUS}    ledger --db {path} status {FOCUS} --as-of {incident.date()} --known-at {incident.date()}")
+    emit(rows[:10], "table", ["member_id", "amount", "oldest_due_on", "days_overdue", "grounds"])
+    if len(rows) > 10:
+        echo(f"… and {len(rows) - 10} more (ledger --db {path} arrears)")
+    echo("\nMore stories in this ledger:")
+    for mid, what, day in [(LATE, "renewal fee paid two months late: grounds IE-13.1.2 then IE-14.3.3", "2022-07-15"),
+                           (REVOKED, "revoked on IE-14.3.3; arrears survive (IE-14.5)", None),
+                           (SELLER, "house sold: withdrawn as of the transfer (IE-14.2)", None),
+                           (BUYER, "the secondary acquirer (IE-17.1)", None),
+                           (LANDLORD, "approved rental: services stop (IE-18)", None),
+                           (LEAVER, "withdrawal notice in time (IE-3.5)", None)]:
+        echo(f"  ledger --db {path} status {mid}{' --as-of ' + day if day else ''}    # {what}")
+    echo(f"  ledger --db {path} history {FOCUS}    ledger --db {path} tasks")
+
+
+def brief(row: dict) -> dict:
+    keep = ("id", "name", "state", "period", "renewals", "arrears", "annual_fee", "grounds", "services", "known_at")
+    return {k: row[k] for k in keep if k in row}

@@ -661,8 +661,8 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
     """
     out: list[Ground] = []
     state = m.state_on(d)
-    if state in ("refused",):
-        return out
+    if state in ("refused", "withdrawn", "revoked", "expired"):
+        return out  # nothing left to suspend or revoke; arrears survive on their own (IE-14.5)
     a = m.arrears_on(d)
     if a.amount > 0 and a.oldest_due_on is not None:
         out.append(Ground("IE-13.1.2", a.oldest_due_on + dates.ONE_DAY, a.because))
