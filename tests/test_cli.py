@@ -150,3 +150,44 @@ def test_history_csv(runner):
     res = invoke(runner, "history", "M-0042", "--csv")
     assert res.output.splitlines()[0] == "event_id,type,effective,recorded,actor,rules,retracted_by"
     assert res.output.splitlines()[1].startswith("member:M-0042#1,MembershipApplied,2025-03-01T00:00:00+09:00,")
+
+
+def member_in_arrears(r):
+    seed(r)
+    invoke(r, "member", "consent", "--member-id", "M-0042", "--kind", "privacy_policy", "--on", "2025-03-01")
+    invoke(r, "member", "card", "--member-id", "M-0042", "--card-token", "tok_1", "--on", "2025-03-01")
+    invoke(r, "member", "accept", "--member-id", "M-0042", "--on", "2025-03-15", clock="2025-03-15T10:00+09:00")
+    invoke(r, "member", "pay", "--member-id", "M-0042", "--amount", "5500", "--payment-ref", "P1", "--on",
+           "2025-03-16", clock="2025-03-16T10:00+09:00")
+    res = invoke(r, "renewals", "run", "--through", "2026-03-31", clock="2026-04-01T07:00+09:00")
+    assert res.output.splitlines() == [
+        "recorded member:M-0042#7 FeeCharged [IE-5.4.2, IE-5.3]",
+        "recorded member:M-0042#8 MembershipRenewed [IE-3.5, IE-3.2, IE-3.4]",
+    ]
+
+
+def test_revoking_before_the_ground_arises_is_refused_as_the_readme_shows(runner):
+    member_in_arrears(runner)
+    res = invoke(runner, "member", "revoke", "--member-id", "M-0042", "--rule", "IE-14.3.3", "--on", "2026-04-30",
+                 clock="2026-05-01T09:00+09:00")
+    assert res.exit_code == 1
+    assert res.output == (
+        "error[no_ground]: [IE-14.3.3 Art. 14(3)(iii)] Member M-0042 has no ground IE-14.3.3 in force on 2026-04-30: "
+        "the fee due 2026-03-31 is one month overdue only from 2026-05-01. "
+        "Add override_reason to act on the company's own judgement.\n")
+    res = invoke(runner, "member", "revoke", "--member-id", "M-0042", "--rule", "IE-14.3.3", "--on", "2026-05-01",
+                 clock="2026-05-01T09:00+09:00")
+    assert res.exit_code == 0 and "MembershipRevoked [IE-14.3.3, IE-14.4, IE-14.5]" in res.output
+
+
+def test_arrears_and_tasks_lists(runner):
+    member_in_arrears(runner)
+    res = invoke(runner, "arrears", "--as-of", "2026-05-01", "--csv", clock="2026-05-02T09:00+09:00")
+    assert res.output.splitlines() == [
+        "member_id,amount,oldest_due_on,days_overdue,grounds",
+        "M-0042,5500,2026-03-31,31,IE-13.1.2 since 2026-04-01; IE-14.3.3 since 2026-05-01",
+    ]
+    res = invoke(runner, "tasks", "--as-of", "2026-05-01", "--json", clock="2026-05-02T09:00+09:00")
+    kinds = [(t["kind"], t["rule"], t["due_on"], t["overdue"]) for t in json.loads(res.output)]
+    assert ("ground", "IE-14.3.3", "2026-05-01", False) in kinds
+    assert ("ground", "IE-13.1.2", "2026-04-01", True) in kinds
