@@ -195,6 +195,21 @@ def field_options(model: type[BaseModel], prefix: str = "") -> list[tuple[str, s
     return out
 
 
+FIELD_HELP = {
+    "on": "Effective date (YYYY-MM-DD, Japan time); default today.",
+    "at": "Effective timestamp (ISO; naive means Japan time); default now.",
+    "command_id": "Idempotency key: a command whose id is already recorded is not applied again.",
+    "member_id": "The member's id, e.g. M-0042.",
+    "property_id": "The property's id, e.g. P-1001.",
+    "enrolment_id": "The presence-check enrolment's id.",
+    "rule": "The rule id of the ground (TERMS.md), e.g. IE-14.3.3.",
+    "reason": "Why (recorded; required for a judged ground).",
+    "override_reason": "Why staff act although the ledger sees no ground or the deadline passed (recorded).",
+    "amount": "Yen, tax included.",
+    "event_id": "The fact to retract, e.g. member:M-0042#5 (see ledger history).",
+}
+
+
 def is_bool(f: Any) -> bool:
     ann = f.annotation
     return ann is bool or "Strict" in str(ann) and "bool" in str(ann)
@@ -213,10 +228,11 @@ def make_command(model: type[Command]) -> click.Command:
             lit = next(c for c in choices if typing.get_origin(c) is typing.Literal)
             hint = " One of: " + ", ".join(typing.get_args(lit)) + "."
         required = f.is_required() and "." not in path
+        text = FIELD_HELP.get(path, f.description or path.replace("_", " ").replace(".", " ") + ".")
         if is_bool(f):
-            params.append(click.Option([f"--{opt}/--no-{opt}"], default=None, help=f"{path}."))
+            params.append(click.Option([f"--{opt}/--no-{opt}"], default=None, help=text))
         else:
-            params.append(click.Option([f"--{opt}"], required=required, help=f"{path}.{hint}"))
+            params.append(click.Option([f"--{opt}"], required=required, help=f"{text}{hint}"))
         paths.append((opt.replace("-", "_"), path))
     params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON."))
 
