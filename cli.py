@@ -23,7 +23,7 @@ from commands.models import Command
 from ledger import clock
 from ledger.errors import BadInput, LedgerError
 from ledger.store import LedgerApp, open_store
-from projections import history as history_view, status as status_view
+from projections import history as history_view, presence as presence_view, status as status_view
 from projections.window import Window
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -337,6 +337,29 @@ def history(ctx: click.Context, ident: str, as_of: str | None, known_at: str | N
         emit(rows, "json")
     else:
         emit(rows, fmt or "table", ["event_id", "type", "effective", "recorded", "actor", "rules", "retracted_by"])
+
+
+def task_rows(app: LedgerApp, w: Window) -> list[dict]:
+    """Every programme's staff tasks at ``w``; each programme adds its rows here."""
+    rows = presence_view.tasks(app, w)
+    return sorted(rows, key=lambda r: (r["due_on"], r["kind"], r["id"]))
+
+
+@main.command(context_settings=CONTEXT)
+@read_options(lists=True)
+@click.pass_context
+def tasks(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """The staff work list on a day: what is due or overdue (consent calls, …).
+
+    \b
+    Example:
+      ledger tasks --as-of 2025-04-14
+    """
+    try:
+        rows = task_rows(open_app(ctx), window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(rows, fmt or "table", ["due_on", "kind", "id", "rule", "overdue", "action"])
 
 
 @main.command(context_settings=CONTEXT)
