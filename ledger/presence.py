@@ -79,6 +79,10 @@ def call_windows(enrolled_on: date) -> tuple[date, date, date]:
             enrolled_on + timedelta(days=SECOND_CALL_BY_DAYS))
 
 
+def ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def instant(when: date | datetime) -> datetime:
     """A day means the whole day (to its last instant, Japan time); an instant is itself."""
     return when if isinstance(when, datetime) else end_of_day(when)
@@ -340,8 +344,8 @@ def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed]
                        f"relation_degree は 0（配偶者）または親等数です（{relation_degree}）。", field="relation_degree")
     if relation_degree > MAX_DEGREE:
         raise Refused(
-            f"Enrolment {enrolment_id}: the target is a relative of the {relation_degree}th degree of contract holder "
-            f"{holder_id}; only family within the second degree (or a spouse) can be the target.",
+            f"Enrolment {enrolment_id}: the target is a relative of the {ordinal(relation_degree)} degree of "
+            f"contract holder {holder_id}; only family within the second degree (or a spouse) can be the target.",
             f"在宅確認の登録 {enrolment_id}: 在宅確認先は契約者 {holder_id} の{relation_degree}親等の親族です。"
             "対象は二親等以内の家族（または配偶者）に限られます。",
             rule="PC-2",
@@ -391,7 +395,8 @@ def decide_call(en: Enrolment, attempt: int, outcome: str, at: datetime) -> list
     _not_before_enrolment(en, at, "a consent call", "承諾確認の電話", rule)
     if en.stop is not None and en.stop.at <= at:
         raise Refused(
-            f"Enrolment {eid}: the resident asked to stop the service on {en.stop.on}; no consent call is made after that.",
+            f"Enrolment {eid}: the resident asked to stop the service on {en.stop.on}; "
+            "no consent call is made after that.",
             f"在宅確認の登録 {eid}: {en.stop.on} に居住者から停止の要請がありました。その後の承諾確認の電話はできません。",
             rule="PC-6.6",
         )
