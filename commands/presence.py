@@ -142,10 +142,11 @@ def enrol_presence_check(u: Unit, c: EnrolPresenceCheck, eff: datetime) -> list[
     h, t = c.contract_holder, c.target
     claims = [e for e in visible(u.read(presence.holder_stream(h.id))) if isinstance(e, PresenceHolderClaimed)]
     claimed = {cl.enrolment_id: now_known(u, cl.enrolment_id) for cl in claims if cl.enrolment_id != c.enrolment_id}
+    own = visible(u.read(presence.stream(c.enrolment_id)))
     return presence.decide_enrol(
-        now_known(u, c.enrolment_id), claims, claimed, enrolment_id=c.enrolment_id, holder_id=h.id,
+        presence.fold(c.enrolment_id, own), claims, claimed, enrolment_id=c.enrolment_id, holder_id=h.id,
         holder=Personal(name=h.name, address=h.address), target=Personal(name=t.name, address=t.address, phone=t.phone),
-        relation_degree=c.relation_degree, at=eff,
+        relation_degree=c.relation_degree, at=eff, leftovers=len(own),
     )
 
 

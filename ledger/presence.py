@@ -239,24 +239,29 @@ class Enrolment:
         waiting = [r for r in self.requests if r.decision == "dispatch" and r.at <= when and r.no not in visited]
         return max(waiting, key=lambda r: (r.at, r.no)) if waiting else None
 
-    def call_due(self, day: date) -> dict | None:
-        """The consent call staff owe on ``day``, if any: the first call from enrolment
-        (PC-3.1), or the second once its window opens after a first call that did not
-        connect (PC-3.2). ``overdue`` once the window's last day has passed."""
-        if self.state_on(day) != "pending_consent" or day < self.enrolled_on:
+    def next_call(self, day: date) -> dict | None:
+        """The consent call still expected on ``day`` (calls made on or before that day
+        count as made), with its window: the first call from enrolment to E + 3
+        (PC-3.1); after a first call that did not connect, the second, E + 3 … E + 7
+        (PC-3.2). ``open`` once the window has begun, ``overdue`` once it has ended."""
+        if day < self.enrolled_on or self.state_on(day) != "pending_consent":
             return None
-        first, second = self.call(1), self.call(2)
-        if first is None or first.on > day:
-            assert self.first_call_by is not None
-            return {"kind": "consent_call_1", "rule": "PC-3.1", "attempt": 1, "due_on": self.first_call_by,
-                    "overdue": day > self.first_call_by}
-        if first.outcome == "no_answer" and (second is None or second.on > day):
-            assert self.second_call_from is not None and self.second_call_by is not None
-            if day < self.second_call_from:
-                return None
-            return {"kind": "consent_call_2", "rule": "PC-3.2", "attempt": 2, "due_on": self.second_call_by,
-                    "overdue": day > self.second_call_by}
-        return None
+        assert self.first_call_by is not None and self.second_call_from is not None
+        assert self.second_call_by is not None
+        made = {c.attempt: c for c in self.calls if c.on <= day}
+        if 1 not in made:
+            attempt, rule, window_from, due_on = 1, "PC-3.1", self.enrolled_on, self.first_call_by
+        elif made[1].outcome == "no_answer" and 2 not in made:
+            attempt, rule, window_from, due_on = 2, "PC-3.2", self.second_call_from, self.second_call_by
+        else:
+            return None
+        return {"kind": f"consent_call_{attempt}", "attempt": attempt, "rule": rule, "from": window_from,
+                "due_on": due_on, "open": day >= window_from, "overdue": day > due_on}
+
+    def call_due(self, day: date) -> dict | None:
+        """The consent call staff owe on ``day``: expected, and its window has begun."""
+        expected = self.next_call(day)
+        return expected if expected is not None and expected["open"] else None
 
 
 def evolve(en: Enrolment, e: Event) -> Enrolment:
@@ -325,14 +330,23 @@ def _not_before_enrolment(en: Enrolment, at: datetime, what_en: str, what_ja: st
 
 def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed], claimed: dict[str, Enrolment | None],
                  *, enrolment_id: str, holder_id: str, holder: Personal, target: Personal, relation_degree: int,
-                 at: datetime) -> list[Draft]:
+                 at: datetime, leftovers: int = 0) -> list[Draft]:
     """Enrol a contract holder's one target (PC-1, PC-2) and fix the consent-call windows (PC-3.1, PC-3.2).
 
     ``claims`` are the holder's claims as now known (stream ``holder:<id>``);
     ``claimed`` maps each claiming enrolment id to its fold. A claim blocks the
     new enrolment unless its enrolment is gone (retracted) or ended (stopped,
-    consent not obtained) by ``at``.
+    consent not obtained) by ``at``. ``leftovers`` counts facts still in force on
+    the enrolment's stream: an id whose enrolment was retracted is reused only
+    once every fact on it was retracted, so no old call folds into a new enrolment.
     """
+    if existing is None and leftovers:
+        raise Refused(
+            f"Enrolment id {enrolment_id} has {leftovers} fact(s) on record from a retracted enrolment; "
+            "use a new enrolment id.",
+            f"登録ID {enrolment_id} には取り消された登録の事実が {leftovers} 件残っています。新しいIDを使ってください。",
+            code="already_exists",
+        )
     if existing is not None:
         raise Refused(
             f"Enrolment {enrolment_id} already exists (enrolled {existing.enrolled_on}); use a new enrolment id.",

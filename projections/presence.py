@@ -37,7 +37,7 @@ def enrolment_row(en: presence.Enrolment, w: Window) -> dict:
         because.append(flag.event_id)
     if en.stop is not None:
         because.append(en.stop.event_id)
-    due = en.call_due(w.day)
+    nxt = en.next_call(w.day)
     return {
         "id": en.enrolment_id,
         "program": presence.PROGRAM,
@@ -52,10 +52,12 @@ def enrolment_row(en: presence.Enrolment, w: Window) -> dict:
             "second_call_window": {"from": en.second_call_from.isoformat() if en.second_call_from else None,
                                    "to": en.second_call_by.isoformat() if en.second_call_by else None},
             "calls": calls,
-            "next_call": {"attempt": due["attempt"], "due_on": due["due_on"].isoformat(), "rule": due["rule"],
-                          "overdue": due["overdue"]} if due else None,
+            "next_call": {"attempt": nxt["attempt"], "from": nxt["from"].isoformat(),
+                          "due_on": nxt["due_on"].isoformat(), "rule": nxt["rule"],
+                          "overdue": nxt["overdue"]} if nxt else None,
         },
-        "frequent_user": {"since": flag.on.isoformat(), "rule": "PC-5.2"} if flag else None,
+        "frequent_user": flag is not None,
+        "frequent_since": flag.on.isoformat() if flag else None,
         "requests": [{
             "request_no": r.no, "at": r.at.isoformat(), "requester_relation_degree": r.requester_relation_degree,
             "decision": r.decision, "ledger_decision": r.ledger_decision, "rules": list(r.rules),

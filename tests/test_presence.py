@@ -503,6 +503,15 @@ def test_the_second_call_is_owed_from_day_3_and_overdue_after_day_7(n, due):
     assert (got and (got["kind"], got["due_on"].isoformat(), got["overdue"])) == due
 
 
+def test_the_next_call_is_shown_before_its_window_opens():
+    s = Story()
+    given_enrolled(s)
+    given_call(s, 1, "no_answer", day(1))
+    expected = enrolment(s).next_call(E + timedelta(days=2))
+    assert (expected["attempt"], expected["from"], expected["due_on"], expected["open"]) == (
+        2, date(2025, 4, 13), date(2025, 4, 17), False)
+
+
 def test_no_call_is_owed_once_consent_is_decided_or_the_service_stopped():
     s = Story()
     given_enrolled(s)

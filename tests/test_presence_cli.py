@@ -96,7 +96,8 @@ def test_a_late_first_call_is_recorded_and_flagged(runner):
         {"event_id": "enrolment:E-0001#2", "type": "ConsentCallMade", "rules": ["PC-3.1"]}]
     doc = json.loads(invoke(runner, "status", "E-0001", "--json", clock="2025-04-14T10:00+09:00").output)
     assert doc["consent"]["calls"][0]["late"] is True
-    assert doc["consent"]["next_call"] == {"attempt": 2, "due_on": "2025-04-17", "rule": "PC-3.2", "overdue": False}
+    assert doc["consent"]["next_call"] == {"attempt": 2, "from": "2025-04-13", "due_on": "2025-04-17", "rule": "PC-3.2",
+                                          "overdue": False}
 
 
 def test_a_refused_request_is_recorded_exit_0_with_its_rules(runner):

@@ -76,7 +76,8 @@ def test_status_as_true_and_as_then_known(app, as_of, known_at, state, calls, fr
     story(app)
     doc = status.status(app, "E-1", Window.parse(as_of, known_at, NOW))
     assert doc["program"] == "presence_check" and doc["id"] == "E-1"
-    assert (doc["state"], len(doc["consent"]["calls"]), doc["frequent_user"] is not None) == (state, calls, frequent)
+    assert (doc["state"], len(doc["consent"]["calls"]), doc["frequent_user"]) == (state, calls, frequent)
+    assert doc["frequent_since"] == ("2025-05-01" if frequent else None)
 
 
 def test_status_shows_calls_requests_visits_and_the_stop(app):
@@ -229,3 +230,15 @@ def test_the_demo_story_runs_end_to_end(tmp_path):
                                                                      ("refused", ["PC-6.1"])]
     assert doc["visits"][0]["result"] == "at_home" and doc["visits"][0]["signed"] is True
     app.close()
+
+
+def test_a_retracted_enrolment_frees_the_holder_but_not_its_id_while_facts_remain(app):
+    run(app, "2025-04-10T11:00", **enrol_command("E-1"), on="2025-04-10")
+    run(app, "2025-04-11T10:00", command="record_consent_call", enrolment_id="E-1", attempt=1, outcome="no_answer",
+        on="2025-04-11")
+    run(app, "2025-04-11T11:00", command="retract", event_id="enrolment:E-1#1", reason="enrolled the wrong holder")
+    with pytest.raises(Refused) as e:
+        run(app, "2025-04-11T11:05", **enrol_command("E-1"), on="2025-04-11")
+    assert e.value.code == "already_exists" and "retracted" in e.value.en
+    result = run(app, "2025-04-11T11:05", **enrol_command("E-2"), on="2025-04-11")
+    assert [ev.event_id for ev in result.events] == ["enrolment:E-2#1", "holder:DL-1001#2"]
