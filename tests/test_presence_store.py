@@ -242,3 +242,35 @@ def test_a_retracted_enrolment_frees_the_holder_but_not_its_id_while_facts_remai
     assert e.value.code == "already_exists" and "retracted" in e.value.en
     result = run(app, "2025-04-11T11:05", **enrol_command("E-2"), on="2025-04-11")
     assert [ev.event_id for ev in result.events] == ["enrolment:E-2#1", "holder:DL-1001#2"]
+
+
+@pytest.mark.parametrize("when,command", [
+    ("2025-04-11T10:00", {"command": "record_consent_call", "enrolment_id": "E-1", "attempt": 1,
+                          "outcome": "consented", "at": "2025-04-11T10:00"}),
+    ("2025-04-12T10:00", {"command": "flag_frequent_user", "enrolment_id": "E-1", "reason": "daily calls"}),
+    ("2025-04-12T10:00", {"command": "request_presence_check", "enrolment_id": "E-1", "requester_relation_degree": 0}),
+    ("2025-04-12T10:00", {"command": "request_stop", "enrolment_id": "E-1", "by": "agent"}),
+])
+def test_a_retried_presence_command_writes_once(app, when, command):
+    run(app, "2025-04-10T11:00", **enrol_command("E-1"), at="2025-04-10T11:00")
+    if command["command"] != "record_consent_call":
+        run(app, "2025-04-11T10:00", command="record_consent_call", enrolment_id="E-1", attempt=1,
+            outcome="consented", at="2025-04-11T10:00")
+    before = len(app.read("enrolment:E-1"))
+    first = run(app, when, **command, command_id="retry-1")
+    again = run(app, when, **command, command_id="retry-1")
+    assert first.events and not first.duplicate and again.duplicate and again.events == []
+    assert len(app.read("enrolment:E-1")) == before + len(first.events)
+
+
+def test_a_retried_visit_writes_once(app):
+    run(app, "2025-04-10T11:00", **enrol_command("E-1"), at="2025-04-10T11:00")
+    run(app, "2025-04-11T10:00", command="record_consent_call", enrolment_id="E-1", attempt=1, outcome="consented",
+        at="2025-04-11T10:00")
+    run(app, "2025-05-20T10:00", command="request_presence_check", enrolment_id="E-1", requester_relation_degree=0,
+        at="2025-05-20T10:00")
+    visit = {"command": "record_visit", "enrolment_id": "E-1", "at": "2025-05-20T11:00", "result": "absent",
+             "checks": CHECKS, "command_id": "visit-1"}
+    assert run(app, "2025-05-20T11:00", **visit).events[0].TYPE == "PresenceVisitRecorded"
+    assert run(app, "2025-05-20T11:01", **visit).duplicate
+    assert [e.TYPE for e in app.read("enrolment:E-1")].count("PresenceVisitRecorded") == 1
