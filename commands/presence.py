@@ -15,7 +15,7 @@ from commands.handlers import Unit, handles
 from commands.models import Command, Id
 from ledger import presence
 from ledger.dates import JST
-from ledger.events import Personal, PresenceHolderClaimed, VisitChecks
+from ledger.events import Personal, PresenceCheckRequested, PresenceHolderClaimed, VisitChecks
 from ledger.facts import Draft, visible
 
 Check = Literal["observed", "not_checkable"]
@@ -166,6 +166,7 @@ def request_presence_check(u: Unit, c: RequestPresenceCheck, eff: datetime) -> l
         now_known(u, c.enrolment_id), c.enrolment_id, eff, requester_relation_degree=c.requester_relation_degree,
         wants_unlock=c.wants_unlock, beyond_front_door=c.beyond_front_door, phone_confirmed=c.phone_confirmed,
         outcome=c.outcome, override_reason=c.override_reason,
+        request_no=1 + sum(isinstance(e, PresenceCheckRequested) for e in u.read(presence.stream(c.enrolment_id))),
     )
 
 

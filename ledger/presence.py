@@ -206,7 +206,7 @@ class Enrolment:
         return None
 
     def frequent_on(self, when: date | datetime) -> Mark | None:
-        """PC-5.2: the flag in force at ``when`` (the first one recorded), if any."""
+        """PC-5.2: the earliest flag in force at ``when``, if any."""
         t = instant(when)
         flags = [f for f in self.frequent if f.at <= t]
         return min(flags, key=lambda f: f.at) if flags else None
@@ -480,7 +480,8 @@ def decide_flag(en: Enrolment, reason: str | None, at: datetime) -> list[Draft]:
 
 def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, requester_relation_degree: int,
                    wants_unlock: bool, beyond_front_door: bool, phone_confirmed: bool,
-                   outcome: str | None = None, override_reason: str | None = None) -> list[Draft]:
+                   outcome: str | None = None, override_reason: str | None = None,
+                   request_no: int | None = None) -> list[Draft]:
     """Record a request for a presence check and the decision on it.
 
     Refused when a ground PC-6.1 … PC-6.6 is in force at ``at`` (every ground in
@@ -488,6 +489,8 @@ def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, req
     frequent user (PC-5.2): the target is phoned first, and staff are sent only
     if the call did not confirm presence (``phone_confirmed``).
     Staff may record a different ``outcome`` with an ``override_reason``.
+    ``request_no`` numbers the request on its stream (default: after the requests
+    in force; the handler counts retracted ones too, so a number is never reused).
     """
     if en is None:
         raise Refused(
@@ -530,7 +533,7 @@ def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, req
         rules = ("PC-5.2",)
     else:
         rules = ("PC-5.2", "PC-4.1") if frequent else ("PC-4.1",)
-    no = len(en.requests) + 1
+    no = request_no or len(en.requests) + 1
     return [
         Draft(stream(enrolment_id), PresenceCheckRequested, {
             "request_no": no, "requester_relation_degree": requester_relation_degree, "wants_unlock": wants_unlock,

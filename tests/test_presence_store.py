@@ -274,3 +274,17 @@ def test_a_retried_visit_writes_once(app):
     assert run(app, "2025-05-20T11:00", **visit).events[0].TYPE == "PresenceVisitRecorded"
     assert run(app, "2025-05-20T11:01", **visit).duplicate
     assert [e.TYPE for e in app.read("enrolment:E-1")].count("PresenceVisitRecorded") == 1
+
+
+def test_a_request_number_is_never_reused_after_a_retraction(app):
+    run(app, "2025-04-10T11:00", **enrol_command("E-1"), at="2025-04-10T11:00")
+    run(app, "2025-04-11T10:00", command="record_consent_call", enrolment_id="E-1", attempt=1, outcome="consented",
+        at="2025-04-11T10:00")
+    first = run(app, "2025-04-20T10:00", command="request_presence_check", enrolment_id="E-1",
+                requester_relation_degree=0, at="2025-04-20T10:00")
+    run(app, "2025-04-20T10:05", command="retract", event_id=first.events[0].event_id, reason="test call")
+    again = run(app, "2025-04-20T10:10", command="request_presence_check", enrolment_id="E-1",
+                requester_relation_degree=0, at="2025-04-20T10:10")
+    assert again.events[0].request_no == again.events[1].request_no == 2
+    doc = status.status(app, "E-1", Window.parse(None, None, NOW))
+    assert [(r["request_no"], r["decision"]) for r in doc["requests"]] == [(2, "dispatch")]
