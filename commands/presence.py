@@ -59,9 +59,9 @@ class EnrolPresenceCheck(Command):
 
 
 class RecordConsentCall(Command):
-    """Record a consent call to the target: attempt 1 by enrolment + 3 days (PC-3.1), 2 within + 3 … 7 days (PC-3.2)."""
+    """Record a consent call to the target: attempt 1 due by enrolment day + 3 (PC-3.1), attempt 2 in + 3 … + 7 (PC-3.2)."""
 
-    EXAMPLE = "ledger presence call --enrolment-id E-0001 --attempt 1 --outcome no_answer --at 2025-04-11T10:00+09:00"
+    EXAMPLE = "ledger presence call --enrolment-id E-0001 --attempt 1 --outcome consented --at 2025-04-11T10:00+09:00"
     NAME, GROUP, VERB = "record_consent_call", "presence", "call"
     command: Literal["record_consent_call"] = "record_consent_call"
     enrolment_id: str = Id
