@@ -381,9 +381,6 @@ def arrears(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: st
     emit(rows, fmt or "table", None if fmt == "json" else ["member_id", "amount", "oldest_due_on", "days_overdue", "grounds"])
 
 
-TASK_SOURCES: list = []  # each programme's tasks(app, window) function
-
-
 @main.command(context_settings=CONTEXT)
 @read_options(lists=True)
 @click.pass_context
@@ -395,7 +392,7 @@ def tasks(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str 
       ledger tasks --as-of 2026-04-01
     """
     try:
-        rows = tasks_view.rows(open_app(ctx), window(as_of, known_at), TASK_SOURCES)
+        rows = tasks_view.rows(open_app(ctx), window(as_of, known_at))
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     emit(rows, fmt or "table", None if fmt == "json" else ["due_on", "overdue", "kind", "id", "rule", "action"])

@@ -96,6 +96,10 @@ def build(path: str, members: int, today: date, seed: int = 20251) -> Writer:
         tl.at(at(run_day, 7), renewal_run(tl, w, rng, month, today))
         month = last_of_month(add_months(month, 1))
     stories(tl, w, today)
+    # Other programmes' stories write through the same timeline, each fact at its own time.
+    from commands import presence
+
+    presence.demo(lambda when, **command: tl.at(when, lambda: w(when, **command)), today)
     tl.run(end)
     return w
 
@@ -252,7 +256,9 @@ def build_and_show(path: str, members: int, lang: str, emit: Callable) -> None:
                            (SELLER, "house sold: withdrawn as of the transfer (IE-14.2)", None),
                            (BUYER, "the secondary acquirer (IE-17.1)", None),
                            (LANDLORD, "approved rental: services stop (IE-18)", None),
-                           (LEAVER, "withdrawal notice in time (IE-3.5)", None)]:
+                           (LEAVER, "withdrawal notice in time (IE-3.5)", None),
+                           ("E-0001", "a presence-check enrolment: consent on the second call, a visit, "
+                                      "an unlock request refused (PC-6.1)", None)]:
         echo(f"  ledger --db {path} status {mid}{' --as-of ' + day if day else ''}    # {what}")
     echo(f"  ledger --db {path} history {FOCUS}    ledger --db {path} tasks")
 

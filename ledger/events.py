@@ -356,3 +356,127 @@ class ExtendedWarrantyGranted(Event):
 
     property_id: str
     member_id: str
+
+# --- presence check (在宅確認サポート, program presence_check) --------------------
+# Stream ``enrolment:<enrolment_id>``; the one-target-per-holder claim lives on
+# ``holder:<contract_holder_id>`` (PC-2). Names, addresses and phone numbers of
+# the contract holder and the target are only ever in ``Personal`` fields.
+
+
+class PresenceCheckEnrolled(Event):
+    """A contract holder enrolled one target person for presence checks (PC-1, PC-2).
+
+    The consent-call windows are resolved at enrolment and stored (PC-3.1, PC-3.2).
+    """
+
+    enrolment_id: str
+    holder_id: str
+    holder: Personal
+    target: Personal
+    relation_degree: int
+    first_call_by: date
+    second_call_from: date
+    second_call_by: date
+
+
+class PresenceHolderClaimed(Event):
+    """The contract holder's one target slot was taken by this enrolment (PC-2)."""
+
+    holder_id: str
+    enrolment_id: str
+
+
+class ConsentCallMade(Event):
+    """The company phoned the target to ask consent (PC-3.1 attempt 1, PC-3.2 attempt 2).
+
+    ``window_from``..``window_to`` is the promised window; a call after it is
+    ``late``, a second call before it ``early``: both are still facts.
+    """
+
+    attempt: Literal[1, 2]
+    outcome: Literal["consented", "declined", "no_answer"]
+    window_from: date
+    window_to: date
+    late: bool
+    early: bool = False
+
+
+class PresenceServiceStarted(Event):
+    """The target consented: the service started and the completion notice went to the contract holder (PC-3.3)."""
+
+    attempt: int
+    notice: Literal["registration_complete"] = "registration_complete"
+
+
+class PresenceConsentNotObtained(Event):
+    """The target declined, or two calls gave no consent: the contract holder was told, the service does not start (PC-3.4)."""
+
+    reason: Literal["declined", "no_consent_after_two_calls"]
+    attempt: int
+    notice: Literal["consent_not_obtained"] = "consent_not_obtained"
+
+
+class FrequentUserFlagged(Event):
+    """The company judged the contract holder a very frequent user: phone first from now on (PC-5.2)."""
+
+    reason: str | None = None
+
+
+class PresenceCheckRequested(Event):
+    """A presence check was requested by phone (PC-4.1); the decision follows in the same append."""
+
+    request_no: int
+    requester_relation_degree: int
+    wants_unlock: bool
+    beyond_front_door: bool
+    phone_confirmed: bool
+
+
+class PresenceCheckDecision(BaseModel):
+    """Fields shared by the three decisions on a request: a mixin, not an event."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    request_no: int
+    decision: Literal["dispatch", "phone_first", "refused"]
+    ledger_decision: Literal["dispatch", "phone_first", "refused"]
+    grounds: tuple[str, ...] = ()
+    override_reason: str | None = None
+
+
+class PresenceCheckDispatched(Event, PresenceCheckDecision):
+    """Staff who can arrive soonest were sent to the target's home (PC-4.1; after an unconfirming call, PC-5.2)."""
+
+
+class PresenceConfirmedByPhone(Event, PresenceCheckDecision):
+    """A frequent user's request: the target was phoned first and presence was confirmed, no staff sent (PC-5.2)."""
+
+
+class PresenceCheckRefused(Event, PresenceCheckDecision):
+    """The request was refused on the grounds listed (PC-6.1 … PC-6.6)."""
+
+
+class VisitChecks(BaseModel):
+    """What staff could check at the door (PC-4.1): each item observed or not checkable."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    intercom: Literal["observed", "not_checkable"]
+    meter: Literal["observed", "not_checkable"]
+    lights: Literal["observed", "not_checkable"]
+    mailbox: Literal["observed", "not_checkable"]
+
+
+class PresenceVisitRecorded(Event):
+    """Staff visited for a dispatched request and reported the result to the contract holder (PC-4.1 … PC-4.3)."""
+
+    request_no: int
+    result: Literal["at_home", "absent"]
+    checks: VisitChecks
+    signed: bool
+    memo_left: bool
+    report: Literal["presence_confirmed", "presence_not_confirmed"]
+
+
+class PresenceStopRequested(Event):
+    """The resident of the registered address, or their representative, asked to stop the service (PC-6.6)."""
+
+    by: Literal["resident", "agent"]

@@ -6,11 +6,12 @@ never the whole log, so it stays cheap as the store grows.
 """
 from __future__ import annotations
 
-from ledger import fees, member, property as prop
+from ledger import fees, member, presence, property as prop
 from ledger.errors import LedgerError, NotFound
 from ledger.events import Event
 from ledger.facts import visible
 from ledger.store import LedgerApp
+from projections import presence as presence_view
 from projections.window import Window
 
 # What each ground lets staff do (TERMS.md: the ledger never acts on a ground itself).
@@ -136,6 +137,8 @@ def member_status(app: LedgerApp, member_id: str, w: Window) -> dict:
 
 def status(app: LedgerApp, ident: str, w: Window) -> dict:
     """The status of a member (or, where one exists, an enrolment) with this id."""
+    if not app.exists(member.stream(ident)) and app.exists(presence.stream(ident)):
+        return presence_view.enrolment_status(app, ident, w)
     return member_status(app, ident, w)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ledger import member
+from projections import presence
 from projections.arrears import members
 from projections.status import action
 from projections.window import Window
@@ -52,10 +53,14 @@ def member_tasks(m: member.Member, w: Window) -> list[dict]:
     return out
 
 
-def rows(app, w: Window, extra_sources=()) -> list[dict]:
+# Each programme's own work list: tasks(app, window) -> rows of the same shape.
+SOURCES = [presence.tasks]
+
+
+def rows(app, w: Window) -> list[dict]:
     out: list[dict] = []
     for m in members(app, w):
         out.extend(member_tasks(m, w))
-    for source in extra_sources:
+    for source in SOURCES:
         out.extend(source(app, w))
     return sorted(out, key=lambda r: (not r["overdue"], r["due_on"], r["id"], r["kind"]))
