@@ -191,3 +191,19 @@ def test_arrears_and_tasks_lists(runner):
     kinds = [(t["kind"], t["rule"], t["due_on"], t["overdue"]) for t in json.loads(res.output)]
     assert ("ground", "IE-14.3.3", "2026-05-01", False) in kinds
     assert ("ground", "IE-13.1.2", "2026-04-01", True) in kinds
+
+
+def test_the_cli_on_both_backends(store_url, monkeypatch):
+    monkeypatch.setenv("LEDGER_DB", store_url)
+    monkeypatch.setenv("LEDGER_ACTOR", "sato.k")
+    monkeypatch.setenv("LEDGER_CLOCK", "2025-03-01T09:00:00+09:00")
+    r = CliRunner()
+    first, second = invoke(r, "init"), invoke(r, "init")
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert first.output == second.output
+    seed(r)
+    res = invoke(r, "status", "M-0042", "--json")
+    assert json.loads(res.output)["state"] == "applied"
+    res = invoke(r, "member", "accept", "--member-id", "M-0042")
+    assert res.exit_code == 1 and "[IE-19.1 Art. 19(1)]" in res.output
+    assert [h["type"] for h in json.loads(invoke(r, "history", "M-0042", "--json").output)] == ["MembershipApplied"]
