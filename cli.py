@@ -340,6 +340,48 @@ def history(ctx: click.Context, ident: str, as_of: str | None, known_at: str | N
 
 
 @main.command(context_settings=CONTEXT)
+@click.argument("property_id", metavar="PROPERTY_ID")
+@read_options(lists=True)
+@click.pass_context
+def inspections(ctx: click.Context, property_id: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """A house's inspections (years 5-30): schedule, state, reports and who they are owed to.
+
+    \b
+    Examples:
+      ledger inspections P-1000
+      ledger inspections P-1000 --as-of 2026-01-01 --known-at 2026-01-01 --json
+    """
+    from projections import inspections as inspections_view
+
+    try:
+        rows = inspections_view.rows(open_app(ctx), property_id, window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(rows, fmt or "table", None if fmt == "json" else inspections_view.COLUMNS)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("member_id", metavar="MEMBER_ID")
+@read_options(lists=True)
+@click.pass_context
+def emergencies(ctx: click.Context, member_id: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """A member's 24-hour emergency requests: the decision recorded, and the rules' answer as known at --known-at.
+
+    \b
+    Examples:
+      ledger emergencies M-0001
+      ledger emergencies M-0001 --known-at 2026-06-13T23:59+09:00 --json
+    """
+    from projections import emergencies as emergencies_view
+
+    try:
+        rows = emergencies_view.rows(open_app(ctx), member_id, window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(rows, fmt or "table", None if fmt == "json" else emergencies_view.COLUMNS)
+
+
+@main.command(context_settings=CONTEXT)
 @click.option("--out", "path", default="demo.db", show_default=True, help="The SQLite file to (re)create.")
 @click.option("--members", default=300, show_default=True, help="How many members to generate.")
 @click.pass_context
