@@ -16,7 +16,7 @@ from ledger import emergency, inspection, member
 from ledger import property as prop
 from ledger.dates import jst_date
 from ledger.errors import BadInput
-from ledger.facts import visible
+from ledger.facts import Draft, visible
 
 Party = Literal["inspection_company", "housing_party"]
 
@@ -157,48 +157,48 @@ def party(c: InspectionCommand, by: str | None, notice: bool) -> str:
 
 
 @handles(SendInspectionNotice)
-def send_inspection_notice(u: Unit, c: SendInspectionNotice, eff: datetime):
+def send_inspection_notice(u: Unit, c: SendInspectionNotice, eff: datetime) -> list[Draft]:
     house, ins, members = load(u, c.property_id, eff)
     return inspection.decide_notice(ins, house, members, year=c.year, by=party(c, c.by, True), on=jst_date(eff),
                                     designated_month=c.designated_month)
 
 
 @handles(ScheduleInspection)
-def schedule_inspection(u: Unit, c: ScheduleInspection, eff: datetime):
+def schedule_inspection(u: Unit, c: ScheduleInspection, eff: datetime) -> list[Draft]:
     house, ins, members = load(u, c.property_id, eff)
     return inspection.decide_schedule(ins, house, members, year=c.year, by=party(c, c.by, False), on=jst_date(eff),
                                       inspection_on=c.inspection_on)
 
 
 @handles(CompleteInspection)
-def complete_inspection(u: Unit, c: CompleteInspection, eff: datetime):
+def complete_inspection(u: Unit, c: CompleteInspection, eff: datetime) -> list[Draft]:
     house, ins, members = load(u, c.property_id, eff)
     return inspection.decide_complete(ins, house, members, year=c.year, by=party(c, c.by, False), on=jst_date(eff),
                                       report_id=c.report_id, repairs_needed=c.repairs_needed)
 
 
 @handles(RecordInspectionFailure)
-def record_inspection_failure(u: Unit, c: RecordInspectionFailure, eff: datetime):
+def record_inspection_failure(u: Unit, c: RecordInspectionFailure, eff: datetime) -> list[Draft]:
     house, ins, members = load(u, c.property_id, eff)
     return inspection.decide_failure(ins, house, members, year=c.year, by=party(c, c.by, False), on=jst_date(eff),
                                      rule=c.rule, reason=c.reason)
 
 
 @handles(RequestEstimate)
-def request_estimate(u: Unit, c: RequestEstimate, eff: datetime):
+def request_estimate(u: Unit, c: RequestEstimate, eff: datetime) -> list[Draft]:
     house, ins, members = load(u, c.property_id, eff)
     return inspection.decide_request_estimate(ins, house, members, year=c.year, on=jst_date(eff))
 
 
 @handles(PresentEstimate)
-def present_estimate(u: Unit, c: PresentEstimate, eff: datetime):
+def present_estimate(u: Unit, c: PresentEstimate, eff: datetime) -> list[Draft]:
     house = load_property(u, c.property_id, eff)
     ins = inspection.fold(house.property_id, u.known(inspection.stream(c.property_id), eff))
     return inspection.decide_present_estimate(ins, year=c.year, amount=c.amount)
 
 
 @handles(RequestEmergency)
-def request_emergency(u: Unit, c: RequestEmergency, eff: datetime):
+def request_emergency(u: Unit, c: RequestEmergency, eff: datetime) -> list[Draft]:
     # The member as the ledger knows it now, with the facts effective by the
     # incident instant (not the end of its day): a fact taking effect at 23:50
     # does not decide a request made at 23:40.

@@ -235,3 +235,21 @@ def test_the_demo_story_adds_an_inspection_history_and_a_refused_night_request(t
     assert decided == [("23:40", "hotel", True), ("02:15", "refused", True), ("14:00", "first_response", False)]
     early = build(str(tmp_path / "early.db"), 2, date(2026, 3, 1))
     assert demo(early, date(2026, 3, 1)) == {"inspections": [f"inspection:P-1000#{i}" for i in (1, 2)], "emergencies": []}
+
+
+def test_an_inspection_command_retried_with_its_command_id_is_applied_once(app):
+    member_with_operator_consent(app)
+    year5(app)
+    args = dict(command="request_estimate", property_id="P-1", year=5, on="2030-03-15", command_id="est-P-1-5")
+    first = run(app, "2030-03-15T10:00", **args)
+    again = run(app, "2030-03-15T10:01", **args)
+    assert len(first.events) == 1 and again.duplicate and again.events == []
+    assert [e.TYPE for e in app.read("inspection:P-1")].count("RepairEstimateRequested") == 1
+
+
+def test_cli_an_inspection_refusal_in_japanese(runner):  # noqa: F811
+    accepted(runner)
+    res = invoke(runner, "--lang", "ja", "inspection", "schedule", "--property-id", "P-1001", "--year", "5",
+                 "--on", "2030-01-10", clock="2030-01-10T10:00+09:00")
+    assert res.exit_code == 1
+    assert res.output.startswith("error[not_noticed]: [IE-6.4.1 第6条第4項第1号] 物件 P-1001: 5年目の家サポ点検の通知が記録されていません。")
