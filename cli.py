@@ -23,7 +23,8 @@ from commands.models import Command
 from ledger import clock
 from ledger.errors import BadInput, LedgerError
 from ledger.store import LedgerApp, open_store
-from projections import arrears as arrears_view, history as history_view, status as status_view, tasks as tasks_view
+from projections import arrears as arrears_view, emergencies as emergencies_view, history as history_view
+from projections import inspections as inspections_view, status as status_view, tasks as tasks_view
 from projections.window import Window
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -396,6 +397,44 @@ def tasks(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str 
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     emit(rows, fmt or "table", None if fmt == "json" else ["due_on", "overdue", "kind", "id", "rule", "action"])
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("property_id", metavar="PROPERTY_ID")
+@read_options(lists=True)
+@click.pass_context
+def inspections(ctx: click.Context, property_id: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """A house's inspections (years 5-30): schedule, state, reports and who they are owed to.
+
+    \b
+    Examples:
+      ledger inspections P-1000
+      ledger inspections P-1000 --as-of 2026-01-01 --known-at 2026-01-01 --json
+    """
+    try:
+        rows = inspections_view.rows(open_app(ctx), property_id, window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(rows, fmt or "table", None if fmt == "json" else inspections_view.COLUMNS)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("member_id", metavar="MEMBER_ID")
+@read_options(lists=True)
+@click.pass_context
+def emergencies(ctx: click.Context, member_id: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
+    """A member's 24-hour emergency requests: the decision recorded, and the rules' answer as known at --known-at.
+
+    \b
+    Examples:
+      ledger emergencies M-0001
+      ledger emergencies M-0001 --known-at 2026-06-13T23:59+09:00 --json
+    """
+    try:
+        rows = emergencies_view.rows(open_app(ctx), member_id, window(as_of, known_at))
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    emit(rows, fmt or "table", None if fmt == "json" else emergencies_view.COLUMNS)
 
 
 @main.command(context_settings=CONTEXT)

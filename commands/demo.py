@@ -89,7 +89,7 @@ def build(path: str, members: int, today: date, seed: int = 20251) -> Writer:
     houses[:6] = [date(2021, 3, 20), date(2021, 5, 12), date(2021, 6, 3), date(2021, 7, 8), date(2021, 9, 15),
                   date(2021, 10, 2)]
     for i, delivered in enumerate(houses, start=1):
-        onboard(tl, w, rng, f"M-{i:04d}", f"P-{1000 + i}", delivered, today, "山田 花子" if i == 1 else None)
+        onboard(tl, w, rng, f"M-{i:04d}", f"P-{999 + i}", delivered, today, "山田 花子" if i == 1 else None)
     month = date(2021, 4, 30)
     while month <= today:
         run_day = month + timedelta(days=1)
@@ -97,9 +97,14 @@ def build(path: str, members: int, today: date, seed: int = 20251) -> Writer:
         month = last_of_month(add_months(month, 1))
     stories(tl, w, today)
     # Other programmes' stories write through the same timeline, each fact at its own time.
-    from commands import presence
+    from commands import presence, services
 
-    presence.demo(lambda when, **command: tl.at(when, lambda: w(when, **command)), today)
+    def later(when: datetime, **command) -> list:
+        tl.at(when, lambda: w(when, **command))
+        return []
+
+    presence.demo(later, today)
+    services.demo(later, today)
     tl.run(end)
     return w
 
@@ -210,7 +215,7 @@ def stories(tl: Timeline, w: Writer, today: date) -> None:
                                            kind="sale", change_on="2023-02-01", on="2023-01-10"))
 
     def buyer() -> None:
-        w(at(date(2023, 2, 3)), command="apply_membership", member_id=BUYER, property_id="P-1004",
+        w(at(date(2023, 2, 3)), command="apply_membership", member_id=BUYER, property_id="P-1003",
           acquirer="secondary", previous_member_id=SELLER, transfer_on="2023-02-01", transfer_kind="sale",
           applicant={"name": "中村 誠", "address": "兵庫県西宮市3-7"}, points=True, on="2023-02-03")
         w(at(date(2023, 2, 3), 11), command="record_consent", member_id=BUYER, kind="privacy_policy", on="2023-02-03")
@@ -257,9 +262,15 @@ def build_and_show(path: str, members: int, lang: str, emit: Callable) -> None:
                            (BUYER, "the secondary acquirer (IE-17.1)", None),
                            (LANDLORD, "approved rental: services stop (IE-18)", None),
                            (LEAVER, "withdrawal notice in time (IE-3.5)", None),
+                           (None, "the focus member's house: year-5 inspection, report and estimate", "inspections P-1000"),
+                           (None, "a lost special key at 23:40 (hotel), a caller who is not a relative at 02:15 "
+                                  "(refused), a daytime leak", "emergencies M-0001"),
                            ("E-0001", "a presence-check enrolment: consent on the second call, a visit, "
                                       "an unlock request refused (PC-6.1)", None)]:
-        echo(f"  ledger --db {path} status {mid}{' --as-of ' + day if day else ''}    # {what}")
+        if mid is None:
+            echo(f"  ledger --db {path} {day}    # {what}")
+        else:
+            echo(f"  ledger --db {path} status {mid}{' --as-of ' + day if day else ''}    # {what}")
     echo(f"  ledger --db {path} history {FOCUS}    ledger --db {path} tasks")
 
 

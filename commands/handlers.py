@@ -170,3 +170,4 @@ __all__ = ["Context", "Result", "REGISTRY", "execute", "parse", "LedgerError"]
 # Each programme's handlers register themselves on import.
 from commands import membership  # noqa: E402,F401
 from commands import presence  # noqa: E402,F401
+from commands import services  # noqa: E402,F401

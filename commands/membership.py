@@ -5,7 +5,7 @@ from datetime import datetime
 
 from commands import models as m
 from commands.handlers import Unit, handles
-from ledger import fees, member, property as prop
+from ledger import fees, inspection, member, property as prop
 from ledger.dates import jst_date
 from ledger.facts import Draft, visible
 
@@ -108,8 +108,9 @@ def member_ids(u: Unit) -> list[str]:
 
 
 def property_grounds(u: Unit, mem: member.Member, eff: datetime) -> list[member.Ground]:
-    """Detected grounds that live on other streams (the previous owner's, the property's)."""
-    return []
+    """Detected grounds that live on another stream: IE-14.3.8, an inspection
+    the member's circumstances prevented (the house's inspection stream)."""
+    return inspection.inspection_grounds(u.known(inspection.stream(mem.property_id), eff), mem.member_id, jst_date(eff))
 
 
 @handles(m.RunRenewals)

@@ -480,3 +480,107 @@ class PresenceStopRequested(Event):
     """The resident of the registered address, or their representative, asked to stop the service (PC-6.6)."""
 
     by: Literal["resident", "agent"]
+
+
+# --- Ie-Sapo inspections and the 24-hour emergency service (issue 4) -----------
+# Inspection facts live on the stream ``inspection:<property_id>``: the history
+# belongs to the house and follows it across owners (IE-19.5). Each fact records
+# the member the inspection was owed to when it was decided (resolved, never
+# re-derived on replay). Emergency requests live on the member's stream.
+
+
+class InspectionNoticeSent(Event):
+    """The year-N inspection notice was sent to the member (IE-6.4.1, IE-6.4.2, IE-6.dates).
+
+    ``designated_month`` is the first day of the designated month (点検指定月)
+    stated in the notice; ``notice_by`` the deadline it was measured against."""
+
+    property_id: str
+    year: int
+    by: Literal["inspection_company", "housing_party"]
+    member_id: str
+    designated_month: date
+    due_on: date
+    notice_by: date
+    in_time: bool
+
+
+class InspectionScheduled(Event):
+    """The inspection date was agreed with the member (IE-6.4.1, IE-6.4.2)."""
+
+    property_id: str
+    year: int
+    by: Literal["inspection_company", "housing_party"]
+    member_id: str
+    inspection_on: date | None = None
+
+
+class InspectionCompleted(Event):
+    """The inspection was carried out and its report made (IE-7); the report is kept
+    ``retention_years`` counted from its creation day, through ``kept_until`` (IE-9.1)."""
+
+    property_id: str
+    year: int
+    by: Literal["inspection_company", "housing_party"]
+    member_id: str
+    report_id: str
+    repairs_needed: bool
+    retention_years: int
+    kept_until: date
+
+
+class InspectionFailed(Event):
+    """The inspection could not be done: IE-12.4 (house not inspectable: no further
+    obligation) or IE-14.3.8 (the member's doing: a revocation ground from ``ground_from``)."""
+
+    property_id: str
+    year: int
+    by: Literal["inspection_company", "housing_party"]
+    member_id: str
+    rule: Literal["IE-12.4", "IE-14.3.8"]
+    reason: str | None = None
+    ground_from: date | None = None
+
+
+class RepairEstimateRequested(Event):
+    """After an inspection that found repairs needed, the member asked for an estimate (IE-7)."""
+
+    property_id: str
+    year: int
+    member_id: str
+
+
+class RepairEstimatePresented(Event):
+    """The repair estimate was made and presented to the member (IE-7)."""
+
+    property_id: str
+    year: int
+    member_id: str
+    amount: int
+
+
+class EmergencyRequested(Event):
+    """A 24-hour emergency request and the ledger's decision at the incident time (Art. 8, Appendix 2).
+
+    ``effective`` is the incident instant. ``proposed`` is what the rules gave
+    on the member's facts as known when recorded (``because``); ``decision`` is
+    the outcome recorded, which differs only with ``override_reason``."""
+
+    member_id: str
+    property_id: str
+    category: Literal["water", "key", "glass", "electric_gas", "lost_key"]
+    requester: Literal["member", "relative", "other"]
+    id_checked: bool
+    cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work"]
+    key_type: Literal["normal", "special"] | None = None
+    night: bool
+    member_state: str
+    blocked_by: tuple[str, ...] = ()
+    grounds: tuple[str, ...] = ()
+    proposed: Literal["first_response", "phone_only", "hotel", "refused"]
+    decision: Literal["first_response", "phone_only", "hotel", "refused"]
+    options: tuple[str, ...] = ()
+    hotel_only_because: tuple[str, ...] = ()
+    hotel_cap_yen: int | None = None
+    override_reason: str | None = None
+    because: tuple[str, ...] = ()

@@ -6,7 +6,7 @@ never the whole log, so it stays cheap as the store grows.
 """
 from __future__ import annotations
 
-from ledger import fees, member, presence, property as prop
+from ledger import fees, inspection, member, presence, property as prop
 from ledger.errors import LedgerError, NotFound
 from ledger.events import Event
 from ledger.facts import visible
@@ -132,7 +132,9 @@ def member_status(app: LedgerApp, member_id: str, w: Window) -> dict:
     if m.acquirer == "secondary" and m.accepted is None and m.previous_member_id:
         previous = member.fold(m.previous_member_id,
                                visible(app.read(member.stream(m.previous_member_id)), w.as_of, w.known_at))
-    return member_row(m, tariffs, w, previous=previous)
+    extra = inspection.inspection_grounds(
+        visible(app.read(inspection.stream(m.property_id)), w.as_of, w.known_at), m.member_id, w.day)
+    return member_row(m, tariffs, w, extra, previous)
 
 
 def status(app: LedgerApp, ident: str, w: Window) -> dict:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ledger import member
-from projections import presence
+from ledger import inspection, member
+from ledger.facts import visible
+from projections import inspections, presence
 from projections.arrears import members
 from projections.status import action
 from projections.window import Window
@@ -21,7 +22,7 @@ def task(due, kind: str, ident: str, rule: str, text: str, d) -> dict:
     return {"due_on": due.isoformat(), "kind": kind, "id": ident, "rule": rule, "action": text, "overdue": due < d}
 
 
-def member_tasks(m: member.Member, w: Window) -> list[dict]:
+def member_tasks(m: member.Member, w: Window, extra_grounds: list[member.Ground] = ()) -> list[dict]:
     d = w.day
     out: list[dict] = []
     state = m.state_on(d)
@@ -30,7 +31,7 @@ def member_tasks(m: member.Member, w: Window) -> list[dict]:
     if p is not None and p.end < d and state in ("active", "suspended"):
         out.append(task(p.end, "renewal_run", mid, "IE-3.5",
                         f"Run the renewals through {p.end}: period {p.number} ended and nothing is recorded after it.", d))
-    for g in member.grounds_on(m, d):
+    for g in [*member.grounds_on(m, d), *extra_grounds]:
         out.append(task(g.since, "ground", mid, g.rule, f"Ground {g.rule} in force since {g.since}: staff {action(g.rule)}.", d))
     if state not in ("withdrawn", "revoked", "expired", "refused"):
         for reason, trigger in member.points_due(m, d):
@@ -54,13 +55,14 @@ def member_tasks(m: member.Member, w: Window) -> list[dict]:
 
 
 # Each programme's own work list: tasks(app, window) -> rows of the same shape.
-SOURCES = [presence.tasks]
+SOURCES = [presence.tasks, inspections.tasks]
 
 
 def rows(app, w: Window) -> list[dict]:
     out: list[dict] = []
     for m in members(app, w):
-        out.extend(member_tasks(m, w))
+        ins = visible(app.read(inspection.stream(m.property_id)), w.as_of, w.known_at)
+        out.extend(member_tasks(m, w, inspection.inspection_grounds(ins, m.member_id, w.day) if ins else []))
     for source in SOURCES:
         out.extend(source(app, w))
     return sorted(out, key=lambda r: (not r["overdue"], r["due_on"], r["id"], r["kind"]))

@@ -1,0 +1,155 @@
+"""``ledger inspections PROPERTY_ID``: the schedule and history of a house's inspections,
+and the inspection and estimate work for ``ledger tasks``.
+
+One row per inspection year (5, 10, 15, 20, 25, 30). Reads the house's own
+streams (property, inspection) and the streams of the members registered for
+it, folded with the same pure ``ledger`` folds the decisions use, so the view
+and the decisions can never disagree on who is owed what.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from ledger import inspection, member, property as prop
+from ledger.errors import NotFound
+from ledger.events import Event
+from ledger.facts import visible
+from ledger.store import LedgerApp
+from projections.window import Window
+
+COLUMNS = ["year", "due_on", "notice_by", "state", "done_on", "report_id", "member_id", "report_kept_until"]
+# Reading: a notice task shows from 30 days before its deadline; "promptly" (速やかに,
+# IE-7) for an estimate is read as 14 days from the request.
+NOTICE_TASK_LEAD = timedelta(days=30)
+ESTIMATE_DAYS = timedelta(days=14)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def year_row(house: prop.Property, ins: inspection.Inspections, members: dict[str, member.Member], year: int) -> dict:
+    """The CONTRACT.md row of one inspection year, with the facts behind it."""
+    rec = ins.years.get(year) or inspection.YearRecord(year)
+    s = ins.slot(house.delivered_on, year)
+    o = inspection.owed(s, house, members)
+    failure = rec.failure(s)
+    if rec.done(s):
+        state = "done"
+    elif failure is not None:
+        state = "failed"
+    elif not o.owed:
+        state = "not_owed"
+    elif rec.schedules:
+        state = "scheduled"
+    elif rec.notice is not None:
+        state = "noticed"
+    else:
+        state = "upcoming"
+    reports = sorted(rec.completions, key=lambda c: (c.on, c.event_id))
+    member_id = (reports[-1].member_id if state == "done" and reports
+                 else failure.member_id if state == "failed" and failure
+                 else rec.notice.member_id if rec.notice else o.member_id)
+    kept_until, holder = (inspection.report_kept_until(reports[-1], house, members) if reports else (None, None))
+    est = rec.estimates[-1] if rec.estimates else None
+    rules = list(o.rules) if state in ("not_owed", "upcoming", "noticed", "scheduled") else []
+    if failure is not None and state == "failed":
+        rules = [failure.rule]
+    if state == "done":
+        rules = [inspection.party_rule(year), "IE-7", "IE-9.1"] + (["IE-19.5"] if holder and holder != member_id else [])
+    return {
+        "year": year,
+        "due_on": _iso(s.due_on),
+        "notice_by": _iso(s.notice_by),
+        "state": state,
+        "done_on": _iso(reports[-1].on) if state == "done" else None,
+        "report_id": ";".join(c.report_id for c in reports) or None,
+        "member_id": member_id,
+        "report_kept_until": _iso(kept_until),
+        "year_starts_on": _iso(s.starts_on),
+        "designated_month": s.month,
+        "noticed_by": s.noticed_by,
+        "inspected_by": list(s.inspected_by),
+        "noticed_on": _iso(rec.notice.on) if rec.notice else None,
+        "notice_in_time": rec.notice.in_time if rec.notice else None,
+        "scheduled_for": {sc.by: _iso(sc.inspection_on) for sc in rec.schedules} or None,
+        "repairs_needed": any(c.repairs_needed for c in reports) if reports else None,
+        "report_held_by": holder,
+        "failure": {"rule": failure.rule, "on": _iso(failure.on), "ground_from": _iso(failure.ground_from)} if failure else None,
+        "estimate": {"requested_on": _iso(est.requested.on), "presented_on": _iso(est.presented.on) if est.presented else None,
+                     "amount": est.presented.amount if est.presented else None} if est else None,
+        "rules": rules,
+        "because": rec.event_ids() or list(o.because),
+    }
+
+
+def house_rows(house: prop.Property, ins: inspection.Inspections, members: dict[str, member.Member]) -> list[dict]:
+    return [year_row(house, ins, members, y) for y in inspection.YEARS]
+
+
+def _members(house: prop.Property, read, w: Window) -> dict[str, member.Member]:
+    out = {}
+    for mid, *_ in house.members:
+        m = member.fold(mid, visible(read(member.stream(mid)), w.as_of, w.known_at))
+        if m is not None:
+            out[mid] = m
+    return out
+
+
+def rows(app: LedgerApp, property_id: str, w: Window) -> list[dict]:
+    """One row per inspection year of the house, on ``w.day`` as known at ``w.known_at``."""
+    events = app.read(prop.stream(property_id))
+    house = prop.fold(visible(events, w.as_of, w.known_at))
+    if house is None:
+        if events:
+            raise NotFound(
+                f"Property {property_id} was not yet registered on {w.day} as known at {w.known_at.isoformat()}.",
+                f"物件 {property_id} は {w.known_at.isoformat()} 時点の記録では {w.day} にまだ登録されていません。",
+                field="property_id",
+            )
+        raise NotFound(f"There is no property {property_id} in the ledger.",
+                       f"物件 {property_id} は台帳にありません。", field="property_id")
+    ins = inspection.fold(property_id, visible(app.read(inspection.stream(property_id)), w.as_of, w.known_at))
+    return house_rows(house, ins, _members(house, app.read, w))
+
+
+def tasks(app: LedgerApp, w: Window) -> list[dict]:
+    """Inspection work due on ``w.day``: notices due (from 30 days before the
+    deadline) or overdue, until the inspection year ends; repair estimates
+    requested and not yet presented (IE-7). Reads the log once."""
+    streams: dict[str, list[Event]] = defaultdict(list)
+    for _, e in app.iter_all():
+        if e.recorded <= w.known_at and e.originator_id.startswith(("property:", "inspection:", "member:")):
+            streams[e.originator_id].append(e)
+    out: list[dict] = []
+    day = w.day
+    for name in [n for n in streams if n.startswith("property:")]:
+        house = prop.fold(visible(streams[name], w.as_of, w.known_at))
+        if house is None:
+            continue
+        pid = house.property_id
+        ins = inspection.fold(pid, visible(streams.get(inspection.stream(pid), []), w.as_of, w.known_at))
+        members = _members(house, lambda s: streams.get(s, []), w)
+        for r in house_rows(house, ins, members):
+            notice_by, due_on = date.fromisoformat(r["notice_by"]), date.fromisoformat(r["due_on"])
+            if r["state"] == "upcoming" and notice_by - NOTICE_TASK_LEAD <= day <= due_on:
+                out.append({
+                    "due_on": r["notice_by"], "kind": "inspection_notice", "id": pid,
+                    "rule": inspection.party_rule(r["year"]),
+                    "action": f"{r['noticed_by']} sends the year-{r['year']} inspection notice to {r['member_id']} "
+                              f"(designated month {r['designated_month']})",
+                    "overdue": day > notice_by,
+                })
+        for year, rec in sorted(ins.years.items()):
+            est = rec.open_estimate()
+            if est is None:
+                continue
+            due = est.requested.on + ESTIMATE_DAYS
+            out.append({
+                "due_on": due.isoformat(), "kind": "repair_estimate", "id": pid, "rule": "IE-7",
+                "action": f"present the year-{year} repair estimate requested on {est.requested.on} "
+                          f"to {est.requested.member_id}",
+                "overdue": day > due,
+            })
+    return sorted(out, key=lambda t: (t["due_on"], t["id"], t["kind"]))
