@@ -388,8 +388,11 @@ def output(path: str | None) -> typing.TextIO:
 @main.command(context_settings=CONTEXT)
 @read_options(lists=True)
 @click.option("--out", "path", metavar="FILE", help="Write the rows to FILE (the totals are printed).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes sharing the replay (default: 2 on a large store with 2+ cores, else 1).")
 @click.pass_context
-def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None, path: str | None) -> None:
+def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None, path: str | None,
+             jobs: int | None) -> None:
     """Every member's status on a day, as known at a moment, with totals (auditors).
 
     One row per member (and enrolment): the status fields of `ledger status`,
@@ -408,7 +411,7 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
         app = open_app(ctx)
         w = window(as_of, known_at)
         with Progress(app, "replaying") as progress:
-            snap = snapshot_view.run(app, w, progress)
+            snap = snapshot_view.run(app, w, progress, jobs=jobs)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     out = output(path)
@@ -433,8 +436,10 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
 @click.option("--vs-known-at", metavar="TIMESTAMP", help="The later knowledge time (default: now).")
 @click.option("--json", "fmt", flag_value="json", help="Machine-readable JSON.")
 @click.option("--csv", "fmt", flag_value="csv", help="CSV: one line per changed field.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes sharing the replay.")
 @click.pass_context
-def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None, fmt: str | None) -> None:
+def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None, fmt: str | None,
+         jobs: int | None) -> None:
     """What was restated: members whose status on a day differs between two knowledge times.
 
     For each such member, the fields that changed and the facts that changed
@@ -453,7 +458,7 @@ def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None,
         w = window(as_of, known_at)
         vs = parse_instant(vs_known_at, field="vs_known_at", end_of_day=True) if vs_known_at else clock.now()
         with Progress(app, "replaying") as progress:
-            d = snapshot_view.diff(app, w.as_of, w.known_at, vs, progress)
+            d = snapshot_view.diff(app, w.as_of, w.known_at, vs, progress, jobs=jobs)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     if fmt == "json":

@@ -70,7 +70,9 @@ def snapshot_csv(s: Snapshot, out: IO[str]) -> None:
     for row in s.rows:
         for k in flat(row):
             cols.setdefault(k, None)
-    w = csv.DictWriter(out, fieldnames=list(cols), lineterminator="\n")
+    # A field that is a dict in some rows and empty in others is only its dotted columns.
+    names = [c for c in cols if not any(other.startswith(c + ".") for other in cols)]
+    w = csv.DictWriter(out, fieldnames=names, lineterminator="\n", extrasaction="ignore")
     w.writeheader()
     for row in s.rows:
         w.writerow(flat(row))
@@ -115,10 +117,16 @@ def diff_text(d: dict) -> str:
     lines = [f"Status on {d['as_of']}: known at {d['known_at']} vs known at {d['vs_known_at']}",
              f"{t['changed']} rows differ ({t['appeared']} appeared, {t['disappeared']} disappeared)", ""]
     for m in d["members"]:
-        lines.append(f"{m['id']}  {m['change']}")
-        width = max((len(f["field"]) for f in m["fields"]), default=0)
-        for f in m["fields"]:
-            lines.append(f"  {f['field'].ljust(width)}  {show(f['then'])} -> {show(f['now'])}")
+        if m["change"] == "changed":
+            lines.append(f"{m['id']}  changed")
+            width = max((len(f["field"]) for f in m["fields"]), default=0)
+            for f in m["fields"]:
+                lines.append(f"  {f['field'].ljust(width)}  {show(f['then'])} -> {show(f['now'])}")
+        else:
+            # A row that exists in one view only: its state says enough here (--json has every field).
+            state = next((f["now"] if m["change"] == "appeared" else f["then"] for f in m["fields"]
+                          if f["field"] == "state"), None)
+            lines.append(f"{m['id']}  {m['change']} ({show(state)})")
         for x in m["facts"]:
             lines.append("    " + fact_line(x))
         lines.append("")

@@ -18,6 +18,9 @@ for Ie-Sapo members), so ``snapshot`` and ``status`` can never disagree.
 """
 from __future__ import annotations
 
+import heapq
+import os
+import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,8 +28,9 @@ from datetime import datetime
 from typing import Any
 
 from ledger import fees, member
-from ledger.events import Event, FactRetracted
-from ledger.store import LedgerApp, decode
+from ledger.events import Event, FactRetracted, stream_of
+from ledger.errors import StoreError
+from ledger.store import LedgerApp, decode, open_store
 from projections import status
 from projections.explain import leaves
 from projections.window import Window
@@ -137,19 +141,31 @@ def retractions(app: LedgerApp, known_at: datetime) -> dict[str, Retraction]:
 
 @dataclass
 class Replay:
-    """Folded state per stream for each window, fed one stored fact at a time."""
+    """Folded state per stream for each window, fed one stored fact at a time.
+
+    With ``parts`` > 1 this replay folds only the programme streams whose hash
+    falls in ``part`` (the fee schedule is folded by every part): the other parts
+    skip them before decoding, so the decoding and folding are shared out.
+    With ``bounds`` (diff), every fact that counts for one window and not the
+    other is kept in ``changers`` under its stream.
+    """
 
     windows: list[Window]
     gone: dict[str, Retraction]
+    part: int = 0
+    parts: int = 1
+    bounds: tuple[datetime, datetime] | None = None
     programs: list[Program] = field(default_factory=programs)
     states: list[dict[str, Any]] = field(default_factory=list)
     shared: list[list[Event]] = field(default_factory=list)
-    stats: Counter = field(default_factory=Counter)
-    watch: Callable[[Event, list[bool]], None] | None = None
+    stats: dict[str, int] = field(default_factory=lambda: {"facts": 0, "decoded": 0, "folded": 0})
+    changers: dict[str, list[dict]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.states = [{} for _ in self.windows]
         self.shared = [[] for _ in self.windows]
+        # Streams with a retracted fact: only their facts need an id lookup.
+        self.touched = {stream_of(t)[0] for t in self.gone}
 
     def program_of(self, stream: str) -> Program | None:
         for p in self.programs:
@@ -157,44 +173,54 @@ class Replay:
                 return p
         return None
 
-    def visible(self, e: Event, w: Window) -> bool:
-        r = self.gone.get(e.event_id)
-        return e.recorded <= w.known_at and e.effective <= w.as_of and (r is None or r.recorded > w.known_at)
+    def counts(self, e: Event, w: Window, shared: bool) -> bool:
+        """``ledger.facts.visible`` for one fact. The fee schedule counts what was announced
+        by known_at, whatever its applies_from (the same filter as ``status``)."""
+        if not (e.recorded <= w.known_at and (shared or e.effective <= w.as_of)):
+            return False
+        r = self.gone.get(e.event_id) if e.originator_id in self.touched else None
+        return r is None or r.recorded > w.known_at
 
     def feed(self, stream: str, topic: str, state: bytes) -> None:
         self.stats["facts"] += 1
         if topic == RETRACTED:
             return
         prog = self.program_of(stream)
-        if prog is None and stream not in SHARED:
+        if prog is None:
+            if stream not in SHARED:
+                return
+        elif self.parts > 1 and hash(stream) % self.parts != self.part:
             return
         e = decode(topic, state)
         self.stats["decoded"] += 1
         seen = []
         for k, w in enumerate(self.windows):
-            if prog is None:
-                # The fee schedule: what was announced by known_at counts, whatever its
-                # applies_from (the same filter as ``status``).
-                r = self.gone.get(e.event_id)
-                ok = e.recorded <= w.known_at and (r is None or r.recorded > w.known_at)
-                if ok:
-                    self.shared[k].append(e)
-                seen.append(ok)
-                continue
-            ok = self.visible(e, w)
+            ok = self.counts(e, w, prog is None)
             seen.append(ok)
-            if ok:
-                states = self.states[k]
-                st = states.get(stream)
-                if st is None:
-                    st = states[stream] = prog.new(stream[len(prog.prefix):])
-                prog.evolve(st, e)
-                self.stats["folded"] += 1
-        if self.watch is not None:
-            self.watch(e, seen)
+            if not ok:
+                continue
+            if prog is None:
+                self.shared[k].append(e)
+                continue
+            states = self.states[k]
+            st = states.get(stream)
+            if st is None:
+                st = states[stream] = prog.new(stream[len(prog.prefix):])
+            prog.evolve(st, e)
+            self.stats["folded"] += 1
+        if self.bounds is not None and len(seen) == 2 and seen[0] != seen[1]:
+            self.changers.setdefault(stream, []).append(self.changer(e))
 
-    def rows(self, k: int) -> Iterator[dict]:
-        """The status rows of window ``k``, in stream order; each stream's state is released once used."""
+    def changer(self, e: Event) -> dict:
+        lo, hi = self.bounds  # type: ignore[misc]
+        r = self.gone.get(e.event_id)
+        if r is not None and lo < r.recorded <= hi and e.recorded <= lo:
+            return fact_summary(e, "retracted", r)
+        # Effective by the earlier knowledge time: it rewrote a past the ledger had already shown.
+        return fact_summary(e, "recorded_late" if e.effective <= lo else "recorded")
+
+    def rows(self, k: int) -> Iterator[tuple[str, dict]]:
+        """(stream, status row) of window ``k`` in stream order; each state is released once used."""
         ctx = Context(self.windows[k], fees.fold(self.shared[k]))
         states = self.states[k]
         for stream in sorted(states):
@@ -203,14 +229,21 @@ class Replay:
             assert prog is not None
             row = prog.row(st, ctx)
             if row is not None:
-                yield row
+                yield stream, row
 
 
-def replay(app: LedgerApp, windows: list[Window], progress: Callable[[int], None] | None = None,
-           watch: Callable[[Event, list[bool]], None] | None = None, batch: int = 5000) -> Replay:
-    """Both passes over the store for ``windows``; ``progress(n)`` is told each batch of n positions read."""
-    gone = retractions(app, max(w.known_at for w in windows))
-    r = Replay(windows, gone, watch=watch)
+@dataclass
+class Part:
+    """What one part of a replay hands back (picklable): rows per window, counts, changers."""
+
+    rows: list[list[tuple[str, dict]]]
+    stats: dict[str, int]
+    changers: dict[str, list[dict]]
+
+
+def _work(app: LedgerApp, windows: list[Window], gone: dict[str, Retraction], part: int, parts: int,
+          bounds: tuple[datetime, datetime] | None, progress: Callable[[int], None] | None, batch: int = 5000) -> Part:
+    r = Replay(windows, gone, part=part, parts=parts, bounds=bounds)
     last = 0
     for pos, stream, topic, state in app.iter_stored(batch=batch):
         r.feed(stream, topic, state)
@@ -219,7 +252,67 @@ def replay(app: LedgerApp, windows: list[Window], progress: Callable[[int], None
             last = pos
     if progress is not None:
         progress(max(0, app.last_position() - last))
-    return r
+    return Part([list(r.rows(k)) for k in range(len(windows))], r.stats, r.changers)
+
+
+def default_jobs(app: LedgerApp) -> int:
+    """Two processes on a machine with two or more cores, for a store large enough to be worth it."""
+    if not hasattr(os, "fork") or not app.address or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2 if app.last_position() > 200_000 else 1
+
+
+def replay(app: LedgerApp, windows: list[Window], progress: Callable[[int], None] | None = None,
+           bounds: tuple[datetime, datetime] | None = None, jobs: int | None = None) -> Part:
+    """Both passes over the store for ``windows``; ``progress(n)`` is told each batch of n positions read.
+
+    With ``jobs`` > 1 (POSIX only) the fold is shared out between this process
+    and ``jobs - 1`` forked ones, each reading the log through its own connection
+    and decoding only its share of the streams; each sends its rows back through
+    a pipe and leaves with ``os._exit`` (it never touches the parent's connection).
+    """
+    gone = retractions(app, max(w.known_at for w in windows))
+    jobs = default_jobs(app) if jobs is None else jobs
+    if jobs > 1 and (not hasattr(os, "fork") or not app.address):
+        jobs = 1
+    if jobs <= 1:
+        return _work(app, windows, gone, 0, 1, bounds, progress)
+    children = []
+    for part in range(1, jobs):
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: fold its share, send it, leave without running any cleanup
+            os.close(rfd)
+            code = 0
+            try:
+                mine = open_store(app.address)
+                data = pickle.dumps(_work(mine, windows, gone, part, jobs, bounds, None), pickle.HIGHEST_PROTOCOL)
+            except BaseException as e:  # reported to the parent, which raises it as a store error
+                data, code = pickle.dumps(("failed", f"{type(e).__name__}: {e}")), 1
+            with os.fdopen(wfd, "wb") as f:
+                f.write(data)
+            os._exit(code)
+        os.close(wfd)
+        children.append((pid, rfd))
+    parts = [_work(app, windows, gone, 0, jobs, bounds, progress)]
+    failures = []
+    for pid, rfd in children:
+        with os.fdopen(rfd, "rb") as f:
+            data = f.read()
+        os.waitpid(pid, 0)
+        got = pickle.loads(data) if data else ("failed", "the replay process ended without an answer")
+        if isinstance(got, Part):
+            parts.append(got)
+        else:
+            failures.append(got[1])
+    if failures:
+        raise StoreError(f"A replay process failed: {failures[0]}.", f"再生処理が失敗しました: {failures[0]}。")
+    return Part(
+        rows=[list(heapq.merge(*(p.rows[k] for p in parts), key=lambda sr: sr[0])) for k in range(len(windows))],
+        stats={"facts": parts[0].stats["facts"], "decoded": sum(p.stats["decoded"] for p in parts),
+               "folded": sum(p.stats["folded"] for p in parts), "jobs": jobs},
+        changers={s: c for i, p in enumerate(parts) for s, c in p.changers.items() if i == 0 or s not in SHARED},
+    )
 
 
 # --- snapshot -----------------------------------------------------------------------------------
@@ -258,10 +351,10 @@ def totals(rows: Iterable[dict]) -> dict:
     }
 
 
-def run(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None) -> Snapshot:
-    r = replay(app, [w], progress)
-    rows = list(r.rows(0))
-    return Snapshot(w, rows, totals(rows), dict(r.stats))
+def run(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None, jobs: int | None = None) -> Snapshot:
+    part = replay(app, [w], progress, jobs=jobs)
+    rows = [row for _, row in part.rows[0]]
+    return Snapshot(w, rows, totals(rows), part.stats)
 
 
 # --- diff ------------------------------------------------------------------------------------------
@@ -291,52 +384,26 @@ def fact_summary(e: Event, kind: str, retraction: Retraction | None = None) -> d
 
 
 def diff(app: LedgerApp, as_of: datetime, t1: datetime, t2: datetime,
-         progress: Callable[[int], None] | None = None) -> dict:
+         progress: Callable[[int], None] | None = None, jobs: int | None = None) -> dict:
     """Which rows at ``as_of`` differ between what was known at ``t1`` and at ``t2``, and the facts that did it.
 
     The facts are those of the member's stream (or the fee schedule) that count
     for one window and not the other: recorded between the two times (late
     records, back-dated facts) or retracted between them.
     """
-    lo, hi = min(t1, t2), max(t1, t2)
-    w1, w2 = Window(as_of, t1), Window(as_of, t2)
-    changers: dict[str, list[dict]] = defaultdict(list)
-    gone_box: dict[str, dict[str, Retraction]] = {}
-
-    def watch(e: Event, seen: list[bool]) -> None:
-        if seen[0] == seen[1]:
-            return
-        r = gone_box["gone"].get(e.event_id)
-        if r is not None and lo < r.recorded <= hi and e.recorded <= lo:
-            changers[e.originator_id].append(fact_summary(e, "retracted", r))
-        else:
-            # Effective by the earlier knowledge time: it rewrote a past the ledger had already shown.
-            changers[e.originator_id].append(fact_summary(e, "recorded_late" if e.effective <= lo else "recorded"))
-
-    gone = retractions(app, hi)
-    gone_box["gone"] = gone
-    r = Replay([w1, w2], gone, watch=watch)
-    last = 0
-    for pos, stream, topic, state in app.iter_stored():
-        r.feed(stream, topic, state)
-        if progress is not None and pos - last >= 5000:
-            progress(pos - last)
-            last = pos
-    if progress is not None:
-        progress(max(0, app.last_position() - last))
-    rows1 = {row["id"]: row for row in r.rows(0)}
-    fee_change = [changers.pop(s) for s in SHARED if s in changers]
+    part = replay(app, [Window(as_of, t1), Window(as_of, t2)], progress, bounds=(min(t1, t2), max(t1, t2)), jobs=jobs)
+    changers = part.changers
+    rows1 = {stream: row for stream, row in part.rows[0]}
     members = []
-    for row2 in r.rows(1):
-        ident = row2["id"]
-        row1 = rows1.pop(ident, None)
+    for stream, row2 in part.rows[1]:
+        row1 = rows1.pop(stream, None)
         fields = changed_fields(row1, row2)
         if fields:
-            members.append(_changed(ident, row1, row2, fields, changers, r))
-    for ident, row1 in rows1.items():
-        members.append(_changed(ident, row1, None, changed_fields(row1, None), changers, r))
-    members.sort(key=lambda m: m["id"])
-    shared = [f for fs in fee_change for f in fs]
+            members.append(_changed(stream, row1, row2, fields, changers))
+    for stream, row1 in rows1.items():
+        members.append(_changed(stream, row1, None, changed_fields(row1, None), changers))
+    members.sort(key=lambda m: (m["program"] or "", m["id"]))
+    shared = [f for s in SHARED for f in changers.get(s, [])]
     return {
         "as_of": as_of.isoformat(),
         "known_at": t1.isoformat(),
@@ -352,14 +419,13 @@ def diff(app: LedgerApp, as_of: datetime, t1: datetime, t2: datetime,
     }
 
 
-def _changed(ident: str, row1: dict | None, row2: dict | None, fields: list[dict],
-             changers: dict[str, list[dict]], r: Replay) -> dict:
+def _changed(stream: str, row1: dict | None, row2: dict | None, fields: list[dict],
+             changers: dict[str, list[dict]]) -> dict:
     some = row2 or row1 or {}
-    prefix = next((p.prefix for p in r.programs if p.program == some.get("program")), "member:")
     return {
-        "id": ident,
+        "id": some.get("id"),
         "program": some.get("program"),
         "change": "appeared" if row1 is None else "disappeared" if row2 is None else "changed",
         "fields": fields,
-        "facts": sorted(changers.get(prefix + ident, []), key=lambda f: (f["recorded"], f["event_id"])),
+        "facts": sorted(changers.get(stream, []), key=lambda f: (f["recorded"], f["event_id"])),
     }

@@ -106,6 +106,16 @@ def test_snapshot_decodes_only_the_streams_it_folds(told):
     assert snap.stats["folded"] < snap.stats["decoded"]
 
 
+def test_two_processes_give_the_same_snapshot_and_diff_as_one(told):
+    win = w("2025-05-20", story.INCIDENT)
+    one, two = snapshot.run(told, win, jobs=1), snapshot.run(told, win, jobs=2)
+    assert two.rows == one.rows and two.totals == one.totals
+    assert two.stats["jobs"] == 2 and two.stats["folded"] == one.stats["folded"]
+    as_of = w("2025-05-20", "").as_of
+    assert (snapshot.diff(told, as_of, story.t(story.INCIDENT), story.t(story.NOW), jobs=2)
+            == snapshot.diff(told, as_of, story.t(story.INCIDENT), story.t(story.NOW), jobs=1))
+
+
 def test_snapshot_before_any_application_is_empty(told):
     snap = snapshot.run(told, w("2025-02-28", story.NOW))
     assert snap.rows == [] and snap.totals["rows"] == 0
