@@ -174,7 +174,9 @@ def explain_text(x: dict) -> str:
          ""]
     st = x["state"]
     if x["differs"]:
-        L.append(f"The two views DIFFER. State: {show(st['true'])} as now known, {show(st['then'])} as known then.")
+        state = (f"State: {show(st['true'])} as now known, {show(st['then'])} as known then."
+                 if st["true"] != st["then"] else f"State: {show(st['true'])} in both.")
+        L.append(f"The two views DIFFER on {', '.join(f['field'] for f in x['fields'] if f['differs'])}. {state}")
     else:
         L.append(f"The two views agree. State: {show(st['true'])}.")
     L.append("")

@@ -292,7 +292,9 @@ def test_arrears_spans_end_the_day_before_the_payment_that_covers_them(told):
 
 def test_text_report_names_the_difference_the_fact_and_both_article_languages(told):
     text = report.explain_text(report_for(told, "M-0043"))
-    assert "The two views DIFFER. State: applied as now known, active as known then." in text
+    assert ("The two views DIFFER on state, period.number, period.start, period.end, arrears.amount, "
+            "arrears.oldest_due_on, arrears.days_overdue, balance. State: applied as now known, active as known then."
+            ) in text
     assert "  member:M-0043#6 retraction, recorded 2025-06-01T10:00:00+09:00 by takahashi.y: Accepted by mistake" in text
     assert "IE-11.2 第11条第2項 / Art. 11(2)" in text
     assert "IE-3.1.1 第3条第1項第1号 / Art. 3(1)(i)" in text

@@ -117,7 +117,8 @@ def test_explain_text_json_and_errors(db):
     res = invoke(db, "explain", "M-0042", "--at", story.INCIDENT)
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0] == "Dispute report 紛争対応報告 — member M-0042 (iesapo) at 2025-05-20T21:30:00+09:00"
-    assert "The two views DIFFER. State: active as now known, applied as known then." in res.output
+    assert ("The two views DIFFER on state, period.number, period.start, period.end. "
+            "State: active as now known, applied as known then.") in res.output
     assert re.search(r"  state +active +applied +<- member:M-0042#4\n", res.output)
     doc = json.loads(invoke(db, "explain", "M-0042", "--at", story.INCIDENT, "--json").output)
     assert doc["state"] == {"true": "active", "then": "applied"}
@@ -195,3 +196,22 @@ def test_html_report_renders_in_headless_chromium_with_its_timeline(db, tmp_path
     assert html.count('class="marker kind-registration retracted"') == 1
     assert html.count('class="span kind-arrears"') == 1                 # in arrears as known then only
     assert 'id="views"' in html and 'id="decisions"' in html and "第11条第2項" in html
+
+
+def test_a_progress_bar_only_on_a_terminal(db, monkeypatch):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    app = open_store(db)
+    plain = io.StringIO()
+    monkeypatch.setattr("sys.stderr", plain)
+    with cli.Progress(app, "replaying") as progress:
+        assert progress is None
+    tty = Terminal()
+    monkeypatch.setattr("sys.stderr", tty)
+    with cli.Progress(app, "replaying") as progress:
+        progress(app.last_position())
+    assert plain.getvalue() == "" and "replaying" in tty.getvalue() and "100%" in tty.getvalue()
