@@ -173,7 +173,11 @@ def explain_text(x: dict) -> str:
          f"  as known then (当時の記録):           what the ledger showed at {x['known_then']}",
          ""]
     st = x["state"]
-    if x["differs"]:
+    if x["views"]["then"] is None or x["views"]["true"] is None:
+        which = "known then" if x["views"]["then"] is None else "now known"
+        L.append(f"The two views DIFFER: as {which}, the ledger has no record of this member at that instant. "
+                 f"State: {show(st['true'])} as now known, {show(st['then'])} as known then.")
+    elif x["differs"]:
         state = (f"State: {show(st['true'])} as now known, {show(st['then'])} as known then."
                  if st["true"] != st["then"] else f"State: {show(st['true'])} in both.")
         L.append(f"The two views DIFFER on {', '.join(f['field'] for f in x['fields'] if f['differs'])}. {state}")
@@ -307,7 +311,11 @@ def explain_html(x: dict) -> str:
         f"<p class=\"meta\">As now known (現在判明している事実): everything recorded by {html.escape(x['known_now'])}. "
         f"As known then (当時の記録): what the ledger showed at {html.escape(x['known_then'])}.</p>",
     ]
-    if x["differs"]:
+    if x["views"]["then"] is None or x["views"]["true"] is None:
+        which = "known then" if x["views"]["then"] is None else "now known"
+        parts.append(f'<p class="verdict differ" id="verdict">As {which}, the ledger has no record of this member at '
+                     f"that instant. State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")
+    elif x["differs"]:
         diffs = ", ".join(f["field"] for f in x["fields"] if f["differs"])
         parts.append(f'<p class="verdict differ" id="verdict">The two views differ: {html.escape(diffs)}. '
                      f"State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")

@@ -357,3 +357,11 @@ def test_a_bundle_is_reproducible_from_the_same_ledger_and_clock(told, tmp_path)
     _, a = make_bundle(told, tmp_path / "a")
     _, b = make_bundle(told, tmp_path / "b")
     assert a == b
+
+
+def test_explain_of_a_member_the_ledger_did_not_know_yet_at_the_incident(told):
+    # Applied with effect from 2025-03-01 00:00, but recorded at 10:00 that day.
+    x = report_for(told, "M-0042", at="2025-03-01T09:59")
+    assert x["views"]["then"] is None and x["state"] == {"true": "applied", "then": None}
+    assert field(x, "state")["explained_by"] == ["member:M-0042#1"]
+    assert "as known then, the ledger has no record of this member at that instant" in report.explain_text(x)
