@@ -456,6 +456,230 @@ def demo(ctx: click.Context, path: str, members: int) -> None:
         fail(e, lang_of(ctx))
 
 
+# --- auditors and dispute handlers: snapshot, diff, explain, bundle ----------------------------------
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (pipes, files, tests)."""
+
+    def __init__(self, app: LedgerApp, label: str) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=max(1, app.last_position()), label=label, file=sys.stderr,
+                                         show_pos=True, show_percent=True)
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+        return self.bar.update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def output(path: str | None) -> typing.TextIO:
+    return open(path, "w", encoding="utf-8", newline="") if path else sys.stdout
+
+
+@main.command(context_settings=CONTEXT)
+@read_options(lists=True)
+@click.option("--out", "path", metavar="FILE", help="Write the rows to FILE (the totals are printed).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes sharing the replay (default: 2 on a large store with 2+ cores, else 1).")
+@click.pass_context
+def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None, path: str | None,
+             jobs: int | None) -> None:
+    """Every member's status on a day, as known at a moment, with totals (auditors).
+
+    One row per member (and enrolment): the status fields of `ledger status`,
+    flattened in CSV. Totals: members by state, arrears (members and yen),
+    grounds in force by rule. Streams the whole log in two passes with memory
+    flat in the number of facts; a progress bar shows on a terminal.
+
+    \b
+    Examples:
+      ledger snapshot --as-of 2025-03-31 --csv --out members-2025-03-31.csv
+      ledger snapshot --as-of 2025-03-31 --known-at 2025-04-05T09:00+09:00 --json
+    """
+    from projections import report, snapshot as snapshot_view
+
+    try:
+        app = open_app(ctx)
+        w = window(as_of, known_at)
+        with Progress(app, "replaying") as progress:
+            snap = snapshot_view.run(app, w, progress, jobs=jobs)
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    out = output(path)
+    try:
+        if fmt == "json":
+            report.snapshot_json(snap, out)
+        elif fmt == "csv":
+            report.snapshot_csv(snap, out)
+        else:
+            report.snapshot_table(snap, out)
+    finally:
+        if path:
+            out.close()
+    if path:
+        click.echo(f"wrote {len(snap.rows)} rows to {path}")
+        click.echo(report.totals_text(snap), nl=False)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--as-of", required=True, metavar="DATE|TIMESTAMP", help="The day (or instant) compared.")
+@click.option("--known-at", required=True, metavar="TIMESTAMP", help="The earlier knowledge time.")
+@click.option("--vs-known-at", metavar="TIMESTAMP", help="The later knowledge time (default: now).")
+@click.option("--json", "fmt", flag_value="json", help="Machine-readable JSON.")
+@click.option("--csv", "fmt", flag_value="csv", help="CSV: one line per changed field.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes sharing the replay.")
+@click.pass_context
+def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None, fmt: str | None,
+         jobs: int | None) -> None:
+    """What was restated: members whose status on a day differs between two knowledge times.
+
+    For each such member, the fields that changed and the facts that changed
+    them: facts recorded between the two times (late records, back-dated facts)
+    and retractions recorded between them, with recorded time, actor and reason.
+
+    \b
+    Example:
+      ledger diff --as-of 2025-03-31 --known-at 2025-04-05T09:00+09:00 --vs-known-at 2025-06-30
+    """
+    from ledger.clock import parse_instant
+    from projections import report, snapshot as snapshot_view
+
+    try:
+        app = open_app(ctx)
+        w = window(as_of, known_at)
+        vs = parse_instant(vs_known_at, field="vs_known_at", end_of_day=True) if vs_known_at else clock.now()
+        with Progress(app, "replaying") as progress:
+            d = snapshot_view.diff(app, w.as_of, w.known_at, vs, progress, jobs=jobs)
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    if fmt == "json":
+        click.echo(report.dumps(d))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        report.diff_csv(d, buf)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        click.echo(report.diff_text(d), nl=False)
+
+
+def incident_views(ctx: click.Context, ident: str, at: str, known_at: str | None) -> tuple[dict, dict, typing.Any, typing.Any]:
+    from ledger.clock import parse_instant
+    from projections import explain as explain_view
+
+    app = open_app(ctx)
+    when = parse_instant(at, field="at", end_of_day=True)
+    now = parse_instant(known_at, field="known_at", end_of_day=True) if known_at else clock.now()
+    streams = explain_view.load(app.read, ident)
+    return explain_view.explain(ident, streams, when, now), streams, when, now
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("ident", metavar="ID")
+@click.option("--at", required=True, metavar="TIMESTAMP", help="The incident (a date means the end of that day).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--known-at", metavar="TIMESTAMP", help="'Now' for the view as now known (default: now).")
+@click.option("--out", "path", metavar="FILE", help="Write the report to FILE.")
+@click.pass_context
+def explain(ctx: click.Context, ident: str, at: str, fmt: str, as_json: bool, known_at: str | None,
+            path: str | None) -> None:
+    """The dispute report: a member's status at an incident, as now known and as known then.
+
+    Side by side, every field as now known and as the ledger showed it at the
+    incident; each difference with the later facts behind it (late records,
+    retractions) and their recorded time, actor and reason; the decisions up to
+    the incident day with their rules and articles (Japanese and English); the
+    liability cap in force (IE-11.2); the facts behind each value. The HTML form
+    is one self-contained page with a timeline of both views.
+
+    \b
+    Examples:
+      ledger explain M-0042 --at 2026-05-20T21:30+09:00
+      ledger explain M-0042 --at 2026-05-20T21:30+09:00 --format html --out M-0042.html
+    """
+    from projections import report
+
+    fmt = "json" if as_json else fmt
+    try:
+        x, _, _, _ = incident_views(ctx, ident, at, known_at)
+    except LedgerError as e:
+        fail(e, lang_of(ctx), fmt == "json")
+    text = report.render(x, fmt)
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        click.echo(f"wrote {path}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("ident", metavar="ID")
+@click.option("--at", required=True, metavar="TIMESTAMP", help="The incident (a date means the end of that day).")
+@click.option("--out", "directory", required=True, metavar="DIR", help="A new (or empty) directory for the bundle.")
+@click.option("--known-at", metavar="TIMESTAMP", help="'Now' for the view as now known (default: now).")
+@click.pass_context
+def bundle(ctx: click.Context, ident: str, at: str, directory: str, known_at: str | None) -> None:
+    """An evidence bundle for a dispute: report, facts then and now, rules, SHA-256 manifest.
+
+    Writes report.txt/.json/.html (the explain report), facts-known-then.jsonl and
+    facts-known-now.jsonl (the member's stored facts), rules.json (every rule
+    cited, with the article text) and manifest.json (SHA-256 of every file).
+    Check it later with `ledger bundle-check DIR`.
+
+    \b
+    Example:
+      ledger bundle M-0042 --at 2026-05-20T21:30+09:00 --out evidence/M-0042
+    """
+    from projections import bundle as bundle_view
+
+    lang = lang_of(ctx)
+    if os.path.exists(directory) and (not os.path.isdir(directory) or os.listdir(directory)):
+        fail(BadInput(f"{directory} exists and is not an empty directory: a bundle is never written over another.",
+                      f"{directory} は空のディレクトリではありません。既存の束の上には書き込みません。", field="out"), lang)
+    try:
+        x, streams, when, now = incident_views(ctx, ident, at, known_at)
+    except LedgerError as e:
+        fail(e, lang)
+    content = bundle_view.write(directory, x, streams, when, now)
+    for name, data in sorted(content.items()):
+        digest = bundle_view.sha256(data)
+        click.echo(f"{digest}  {name}" if name != bundle_view.MANIFEST else f"{digest}  {name}  (keep this hash)")
+
+
+@main.command("bundle-check", context_settings=CONTEXT)
+@click.argument("directory", metavar="DIR")
+@click.pass_context
+def bundle_check(ctx: click.Context, directory: str) -> None:
+    """Re-hash an evidence bundle against its manifest; exit 0 only if every file matches.
+
+    A changed, missing or added file is reported and exits 1; a directory
+    without a readable manifest exits 2.
+
+    \b
+    Example:
+      ledger bundle-check evidence/M-0042
+    """
+    from projections import bundle as bundle_view
+
+    try:
+        results = bundle_view.check(directory)
+    except ValueError as e:
+        fail(BadInput(str(e), str(e), field="dir"), lang_of(ctx))
+    for r in results:
+        click.echo(f"{r['status']:<8} {r['name']}")
+    bad = [r for r in results if r["status"] != "ok"]
+    click.echo(f"bundle {'FAILS' if bad else 'intact'}: {len(results) - len(bad)} of {len(results)} files match")
+    sys.exit(1 if bad else 0)
+
+
 build_groups()
 
 if __name__ == "__main__":

@@ -1,0 +1,545 @@
+"""``ledger explain``: a member's status at an incident, as now known and as known then, and why they differ.
+
+Pure: it takes the facts of the streams that concern the member (its own
+stream, the fee schedule, its property) and two instants — ``at`` (the
+incident) and ``now`` — and returns one document:
+
+- the status at ``at`` as now known (known_at = now: the *true* view) and as
+  known then (known_at = at: what the ledger showed staff at the incident),
+  field by field, side by side;
+- for every field that differs, the later facts that explain it: facts
+  recorded after the incident but effective by it (late records, back-dated
+  facts) and retractions recorded after it of facts known then. A later fact
+  explains a field when adding it to the then-view, or taking it out of the
+  true view, changes that field (a counterfactual refold: exact for single
+  facts; a difference only several facts together make is given all of them);
+- the decisions taken up to and on the incident day (every fact whose event
+  carries a ``decision`` or ``outcome``, or cites a ``rule``, or is an
+  acceptance, refusal, suspension, revocation, approval …), each with its rule
+  ids and the articles in Japanese and English;
+- the liability cap in force (IE-11.2) in both views;
+- the facts behind each value (``because``): the facts whose removal changes
+  that value, per view;
+- every fact, flagged known-then / true / retracted, and a timeline of both
+  views for the HTML picture.
+
+Both views are computed exactly as ``ledger status`` computes them (the same
+fold and the same ``projections.status.member_row``).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from ledger import fees, member, rules as catalogue
+from ledger.dates import jst_date
+from ledger.errors import NotFound
+from ledger.events import CommandRecorded, Event, FactRetracted, Personal
+from ledger.facts import visible
+from projections import status
+from projections.window import Window
+
+LABELS = ("as_of", "known_at", "because")
+CAP_RULE = "IE-11.2"
+
+
+# --- comparing rows -----------------------------------------------------------------------------
+
+
+def leaves(a: Any, b: Any, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Pairs of leaf values of two rows, walking dicts on either side (a dict
+    against None yields each of its leaves against None). Lists are leaves."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        da = a if isinstance(a, dict) else {}
+        db = b if isinstance(b, dict) else {}
+        if not da and not db:
+            yield prefix, a, b
+            return
+        for k in list(da) + [k for k in db if k not in da]:
+            if not prefix and k in LABELS:
+                continue
+            yield from leaves(da.get(k), db.get(k), f"{prefix}.{k}" if prefix else k)
+    else:
+        yield prefix, a, b
+
+
+def changed(a: dict | None, b: dict | None) -> set[str]:
+    return {f for f, x, y in leaves(a, b) if x != y}
+
+
+# --- the rules cited ---------------------------------------------------------------------------------
+
+
+def rule_ref(rule_id: str) -> dict:
+    r = catalogue.RULES.get(rule_id)
+    return {
+        "id": rule_id,
+        "kind": r.kind if r else None,
+        "article_ja": catalogue.article(rule_id, "ja"),
+        "article_en": catalogue.article(rule_id, "en"),
+        "title_ja": catalogue.title(rule_id, "ja"),
+        "title_en": catalogue.title(rule_id, "en"),
+    }
+
+
+def rules_of(e: Event) -> list[str]:
+    out = list(e.rules)
+    rule = getattr(e, "rule", None)
+    if isinstance(rule, str) and rule not in out:
+        out.append(rule)
+    decision = getattr(e, "decision", None)
+    for value in _walk(decision):
+        if isinstance(value, str) and catalogue.RULES.get(value) and value not in out:
+            out.append(value)
+    return out
+
+
+def _walk(v: Any) -> Iterator[Any]:
+    if isinstance(v, BaseModel):
+        v = v.model_dump()
+    if isinstance(v, dict):
+        for x in v.values():
+            yield from _walk(x)
+    elif isinstance(v, (list, tuple)):
+        for x in v:
+            yield from _walk(x)
+    else:
+        yield v
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+DECISION_SUFFIXES = ("Accepted", "Refused", "Suspended", "Lifted", "Revoked", "Approved", "Rejected", "Granted",
+                     "Denied", "Decided", "Expired")
+
+
+def is_decision(e: Event) -> bool:
+    """A fact that records a decision of the company (or of the operating company)."""
+    if isinstance(e, (FactRetracted, CommandRecorded)):
+        return False
+    fields = type(e).model_fields
+    if "decision" in fields or "outcome" in fields:
+        return True
+    if e.TYPE.startswith(("Card", "Consent")):
+        return False
+    return e.TYPE.endswith(DECISION_SUFFIXES) or "rule" in fields or "override_reason" in fields
+
+
+def decision_value(e: Event) -> Any:
+    for name in ("decision", "outcome"):
+        v = getattr(e, name, None)
+        if v is not None:
+            return v.model_dump(mode="json") if isinstance(v, BaseModel) else v
+    words = re.findall(r"[A-Z][a-z]*", e.TYPE)
+    return words[-1].lower() if words else e.TYPE
+
+
+# --- facts ------------------------------------------------------------------------------------------------
+
+ENVELOPE = {"originator_id", "originator_version", "recorded", "effective", "actor", "command_id", "batch", "rules"}
+
+
+def payload(e: Event) -> dict:
+    """The fact's own fields; personal information (IE-19) is left out of reports."""
+    skip = set(ENVELOPE) | {n for n, f in type(e).model_fields.items() if f.annotation in (Personal, Personal | None)}
+    return e.model_dump(mode="json", exclude=skip)
+
+
+KINDS: tuple[tuple[str, str], ...] = (
+    ("retraction", r"^FactRetracted$"),
+    ("card", r"^Card"),
+    ("consent", r"^Consent"),
+    ("payment_failed", r"PaymentFailed"),
+    ("refund", r"Refund"),
+    ("payment", r"Payment"),
+    ("charge", r"FeeCharged|Charged$"),
+    ("fee", r"^Fee"),
+    ("suspension", r"Suspen"),
+    ("revocation", r"Revok"),
+    ("withdrawal", r"Withdraw"),
+    ("rental", r"Rental"),
+    ("inspection", r"Inspection|Estimate"),
+    ("service", r"Emergency|Presence|Service|Visit"),
+    ("renewal", r"Renew|Period"),
+    ("registration", r"Registration|Membership|Applied"),
+    ("property", r"^Property"),
+    ("points", r"Point|Warranty|Benefit"),
+)
+
+
+def kind_of(type_name: str) -> str:
+    for kind, pattern in KINDS:
+        if re.search(pattern, type_name):
+            return kind
+    return "other"
+
+
+# Spans drawn between an opening and a closing fact (whatever of these exist in the ledger).
+SPANS: tuple[tuple[str, str, str], ...] = (
+    ("suspension", r"^(Member|Membership)?Suspended$|^SuspensionStarted$", r"SuspensionLifted|^(Member|Membership)?Reinstated$|Lifted$"),
+    ("rental", r"^RentalApproved$", r"^RentalEnded$|^RentalTerminated$"),
+)
+
+
+# --- the report -------------------------------------------------------------------------------------------
+
+
+def related_streams(member_id: str, property_id: str | None) -> list[str]:
+    """The streams whose facts concern a member: its own, the fee schedule, its
+    property and the property's inspections."""
+    out = [member.stream(member_id), fees.STREAM]
+    if property_id:
+        out.extend([f"property:{property_id}", f"inspection:{property_id}"])
+    return out
+
+
+def property_of(events: list[Event]) -> str | None:
+    for e in events:
+        pid = getattr(e, "property_id", None)
+        if pid and e.TYPE == "MembershipApplied":
+            return pid
+    return None
+
+
+class _Views:
+    """Refolds a member's status for a set of member facts and fee facts (counterfactuals)."""
+
+    def __init__(self, member_id: str, w: Window) -> None:
+        self.member_id, self.w = member_id, w
+
+    def row(self, mfacts: list[Event], ffacts: list[Event]) -> dict | None:
+        m = member.fold(self.member_id, sorted(mfacts, key=lambda e: e.originator_version))
+        if m is None:
+            return None
+        return status.member_row(m, fees.fold(sorted(ffacts, key=lambda e: e.originator_version)), self.w)
+
+
+def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime) -> dict:
+    """The dispute report for ``member_id`` at the instant ``at``, with everything known by ``now``."""
+    mstream = member.stream(member_id)
+    mevents = streams.get(mstream, [])
+    fevents = streams.get(fees.STREAM, [])
+    if not any(e.TYPE == "MembershipApplied" for e in mevents):
+        raise NotFound(f"There is no member {member_id} in the ledger.", f"会員 {member_id} は台帳にありません。",
+                       field="id")
+    w_true, w_then = Window(at, now), Window(at, at)
+    true_m, true_f = visible(mevents, at, now), visible(fevents, known_at=now)
+    then_m, then_f = visible(mevents, at, at), visible(fevents, known_at=at)
+    v_true, v_then = _Views(member_id, w_true), _Views(member_id, w_then)
+    row_true, row_then = v_true.row(true_m, true_f), v_then.row(then_m, then_f)
+    if row_true is None and row_then is None:
+        raise NotFound(
+            f"Member {member_id} was not yet in the ledger on {jst_date(at)} (its application is dated later).",
+            f"会員 {member_id} は {jst_date(at)} にはまだ台帳にありません（申込みはそれより後の日付です）。",
+            field="at")
+
+    # Every retraction and whom it names.
+    every: list[Event] = [e for s in streams.values() for e in s]
+    retraction_of: dict[str, FactRetracted] = {}
+    for e in every:
+        if isinstance(e, FactRetracted) and e.recorded <= now:
+            for t in e.targets:
+                if t not in retraction_of or retraction_of[t].recorded > e.recorded:
+                    retraction_of[t] = e
+    by_id = {e.event_id: e for e in every}
+
+    # Facts that make the two views differ.
+    later: list[dict] = []
+    counted = {mstream: (true_m, then_m), fees.STREAM: (true_f, then_f)}
+    for stream, (t_list, th_list) in counted.items():
+        t_ids, th_ids = {e.event_id for e in t_list}, {e.event_id for e in th_list}
+        for e in streams.get(stream, []):
+            if isinstance(e, FactRetracted):
+                if at < e.recorded <= now:
+                    hit = [by_id[t] for t in e.targets if t in th_ids]
+                    if hit:
+                        later.append(_later(e, "retraction", stream, hit, at))
+            elif e.event_id in t_ids and e.event_id not in th_ids:
+                later.append(_later(e, "recorded_late", stream, [e], at))
+    mine = {mstream: 0, fees.STREAM: 1}
+    for item in later:
+        sets = [list(true_m), list(true_f)]
+        then_sets = [list(then_m), list(then_f)]
+        k = mine[item["stream"]]
+        facts = item.pop("_facts")
+        if item["kind"] == "retraction":
+            ids = {f.event_id for f in facts}
+            then_sets[k] = [x for x in then_sets[k] if x.event_id not in ids]
+            sets[k] = sets[k] + [f for f in facts if f.effective <= at]
+        else:
+            ids = {f.event_id for f in facts}
+            then_sets[k] = then_sets[k] + facts
+            sets[k] = [x for x in sets[k] if x.event_id not in ids]
+        item["changes"] = sorted(changed(row_then, v_then.row(*then_sets)) | changed(row_true, v_true.row(*sets)))
+
+    # The facts behind each value, per view.
+    because_true = _because(v_true, row_true, true_m, true_f)
+    because_then = _because(v_then, row_then, then_m, then_f)
+
+    fields = []
+    for f, then_v, true_v in leaves(row_then, row_true):
+        differs = then_v != true_v
+        explained = [x["event_id"] for x in later if f in x["changes"]] if differs else []
+        fields.append({
+            "field": f,
+            "true": true_v,
+            "then": then_v,
+            "differs": differs,
+            "explained_by": explained or ([x["event_id"] for x in later] if differs else []),
+            "jointly": differs and not explained,
+            "because": {"true": because_true.get(f, []), "then": because_then.get(f, [])},
+        })
+
+    # Decisions up to the end of the incident day, as now known (and flagged if unknown then).
+    day = jst_date(at)
+    decisions = []
+    for e in sorted(every, key=lambda e: (e.effective, e.recorded, e.event_id)):
+        if e.recorded > now or not is_decision(e) or jst_date(e.effective) > day:
+            continue
+        if getattr(e, "member_id", member_id) != member_id and e.originator_id != mstream:
+            continue
+        r = retraction_of.get(e.event_id)
+        decisions.append({
+            "event_id": e.event_id,
+            "type": e.TYPE,
+            "decision": decision_value(e),
+            "effective": e.effective.isoformat(),
+            "recorded": e.recorded.isoformat(),
+            "actor": e.actor,
+            "on_incident_day": jst_date(e.effective) == day,
+            "known_then": e.recorded <= at and not (r is not None and r.recorded <= at),
+            "retracted": r is not None,
+            "retracted_by": r.event_id if r else None,
+            "reason": getattr(e, "reason", None) or getattr(e, "override_reason", None),
+            "rules": [rule_ref(x) for x in rules_of(e)],
+        })
+
+    facts = []
+    for e in sorted(every, key=lambda e: (e.recorded, e.originator_id, e.originator_version)):
+        if e.recorded > now or isinstance(e, CommandRecorded):
+            continue
+        if e.originator_id.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
+            continue
+        r = retraction_of.get(e.event_id)
+        facts.append({
+            "event_id": e.event_id,
+            "type": e.TYPE,
+            "kind": kind_of(e.TYPE),
+            "effective": e.effective.isoformat(),
+            "recorded": e.recorded.isoformat(),
+            "actor": e.actor,
+            "rules": rules_of(e),
+            "command_id": e.command_id,
+            "known_then": e.recorded <= at and not (r is not None and r.recorded <= at),
+            "true": not isinstance(e, FactRetracted) and r is None,
+            "retracted_by": r.event_id if r else None,
+            "data": payload(e),
+        })
+
+    cited: list[str] = [CAP_RULE]
+    for ids in ([x for f in facts for x in f["rules"]], [x["id"] for d in decisions for x in d["rules"]],
+                _row_rules(row_true), _row_rules(row_then)):
+        for x in ids:
+            if x not in cited:
+                cited.append(x)
+
+    cap = next((f for f in fields if f["field"] == "liability_cap"), None)
+    some = row_true or row_then or {}
+    return {
+        "id": member_id,
+        "program": some.get("program", "iesapo"),
+        "at": at.isoformat(),
+        "known_then": at.isoformat(),
+        "known_now": now.isoformat(),
+        "state": {"true": (row_true or {}).get("state"), "then": (row_then or {}).get("state")},
+        "differs": any(f["differs"] for f in fields),
+        "fields": fields,
+        "later_facts": sorted(later, key=lambda x: (x["recorded"], x["event_id"])),
+        "decisions": decisions,
+        "liability_cap": {
+            **rule_ref(CAP_RULE),
+            "true": (row_true or {}).get("liability_cap"),
+            "then": (row_then or {}).get("liability_cap"),
+            "currency": "JPY",
+            "because": cap["because"] if cap else {"true": [], "then": []},
+        },
+        "views": {"true": row_true, "then": row_then},
+        "facts": facts,
+        "rules": [rule_ref(x) for x in cited],
+        "timeline": timeline(member_id, streams, at, now, retraction_of),
+    }
+
+
+def _later(e: Event, kind: str, stream: str, facts: list[Event], at: datetime) -> dict:
+    out = {
+        "event_id": e.event_id,
+        "type": e.TYPE,
+        "kind": kind,
+        "stream": stream,
+        "effective": e.effective.isoformat(),
+        "recorded": e.recorded.isoformat(),
+        "actor": e.actor,
+        "rules": rules_of(e),
+        "reason": getattr(e, "reason", None) or getattr(e, "override_reason", None),
+        "_facts": facts,
+    }
+    if kind == "retraction":
+        out["retracts"] = [{"event_id": f.event_id, "type": f.TYPE, "effective": f.effective.isoformat(),
+                            "recorded": f.recorded.isoformat(), "actor": f.actor} for f in facts]
+    else:
+        out["days_after_effective"] = (jst_date(e.recorded) - jst_date(e.effective)).days
+        out["days_after_incident"] = (jst_date(e.recorded) - jst_date(at)).days
+    return out
+
+
+def _because(v: _Views, row: dict | None, mfacts: list[Event], ffacts: list[Event]) -> dict[str, list[str]]:
+    """field -> the facts whose removal changes that field (the application is behind every field)."""
+    out: dict[str, list[str]] = {}
+    if row is None:
+        return out
+    applied = next((e.event_id for e in mfacts if e.TYPE == "MembershipApplied"), None)
+    for k, lst in ((0, mfacts), (1, ffacts)):
+        for e in lst:
+            if e.event_id == applied:
+                continue
+            sets = [mfacts, ffacts]
+            sets[k] = [x for x in lst if x.event_id != e.event_id]
+            alt = v.row(*sets)
+            if alt is None:
+                continue
+            for f in changed(row, alt):
+                out.setdefault(f, []).append(e.event_id)
+    if applied:
+        # A value no single later fact moves rests on the application itself.
+        for f, _, _ in leaves(row, row):
+            if not out.get(f):
+                out[f] = [applied]
+    return out
+
+
+def _row_rules(row: dict | None) -> list[str]:
+    if not row:
+        return []
+    out: list[str] = []
+    for g in row.get("grounds") or []:
+        if isinstance(g, dict) and g.get("rule"):
+            out.append(g["rule"])
+    for v in _walk(row.get("services")):
+        if isinstance(v, str) and v in catalogue.RULES:
+            out.append(v)
+    s = row.get("suspension")
+    if isinstance(s, dict) and s.get("rule"):
+        out.append(s["rule"])
+    return out
+
+
+# --- the timeline ------------------------------------------------------------------------------------------
+
+
+def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime,
+             retraction_of: dict[str, FactRetracted]) -> dict:
+    """Both views of the member's life on a date axis: spans (periods, arrears, suspensions,
+    rentals) and one marker per fact. The *true* lane is every fact as now known; the
+    *then* lane every fact as the ledger held it at the incident."""
+    mstream = member.stream(member_id)
+    lanes = {}
+    first: list[date] = [jst_date(at)]
+    last: list[date] = [jst_date(at)]
+    for lane, known_at in (("true", now), ("then", at)):
+        facts = []
+        for stream, evs in streams.items():
+            if stream == fees.STREAM:
+                continue
+            for e in visible(evs, known_at=known_at):
+                if stream.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
+                    continue
+                facts.append(e)
+        facts.sort(key=lambda e: (e.effective, e.originator_id, e.originator_version))
+        markers = []
+        for e in facts:
+            r = retraction_of.get(e.event_id)
+            markers.append({
+                "event_id": e.event_id,
+                "type": e.TYPE,
+                "kind": kind_of(e.TYPE),
+                "on": jst_date(e.effective).isoformat(),
+                "recorded": e.recorded.isoformat(),
+                "late": lane == "true" and e.recorded > at and e.effective <= at,
+                "after_incident": e.recorded > at,
+                "retracted_later": lane == "then" and r is not None and r.recorded > at,
+                "decision": is_decision(e),
+            })
+            first.append(jst_date(e.effective))
+            last.append(jst_date(e.effective))
+        spans = []
+        m = member.fold(member_id, sorted((e for e in facts if e.originator_id == mstream),
+                                          key=lambda e: e.originator_version))
+        if m is not None:
+            for p in sorted(m.periods, key=lambda p: p.number):
+                spans.append({"kind": "period", "start": p.start.isoformat(), "end": p.end.isoformat(),
+                              "label": f"period {p.number}", "event_id": p.event_id})
+                first.append(p.start)
+                last.append(p.end)
+            spans.extend(_arrears_spans(m))
+        spans.extend(_paired_spans(facts))
+        lanes[lane] = {"known_at": known_at.isoformat(), "spans": spans, "markers": markers}
+    start = min(first) - timedelta(days=20)
+    end = max(last) + timedelta(days=20)
+    for lane in lanes.values():
+        for s in lane["spans"]:
+            if s["end"] is None:
+                s["open"] = True
+                s["end"] = end.isoformat()
+    return {"from": start.isoformat(), "to": end.isoformat(), "incident": at.isoformat(),
+            "incident_day": jst_date(at).isoformat(), "lanes": lanes}
+
+
+def _arrears_spans(m: member.Member) -> list[dict]:
+    """Each charge from the day after it fell due until the day before it was covered (or open)."""
+    out = []
+    days = sorted({p.on for p in m.payments})
+    for c in sorted(m.charges, key=lambda c: (c.due_on, c.event_id)):
+        start = c.due_on + timedelta(days=1)
+        end = None
+        for d in (x for x in days if x >= start):
+            if c.event_id not in m.arrears_on(d).because:
+                end = d - timedelta(days=1)
+                break
+        if end is not None and end < start:
+            continue
+        out.append({"kind": "arrears", "start": start.isoformat(), "end": end.isoformat() if end else None,
+                    "label": f"{c.amount:,} yen overdue", "event_id": c.event_id})
+    return out
+
+
+def _paired_spans(facts: list[Event]) -> list[dict]:
+    out = []
+    for kind, opens, closes in SPANS:
+        open_fact: Event | None = None
+        for e in facts:
+            if re.search(opens, e.TYPE) and open_fact is None:
+                open_fact = e
+            elif re.search(closes, e.TYPE) and open_fact is not None:
+                out.append({"kind": kind, "start": jst_date(open_fact.effective).isoformat(),
+                            "end": jst_date(e.effective).isoformat(), "label": kind, "event_id": open_fact.event_id})
+                open_fact = None
+        if open_fact is not None:
+            out.append({"kind": kind, "start": jst_date(open_fact.effective).isoformat(), "end": None,
+                        "label": kind, "event_id": open_fact.event_id})
+    return out
+
+
+Loader = Callable[[str], list[Event]]
+
+
+def load(read: Loader, member_id: str) -> dict[str, list[Event]]:
+    """The streams ``explain`` needs, read with ``read(stream)`` (e.g. ``LedgerApp.read``)."""
+    mevents = read(member.stream(member_id))
+    streams = {}
+    for s in related_streams(member_id, property_of(mevents)):
+        streams[s] = mevents if s == member.stream(member_id) else read(s)
+    return streams

@@ -1,0 +1,555 @@
+"""Renderers for the auditors' and dispute handlers' reads: snapshot, diff, explain.
+
+Text for a terminal, JSON for scripts, CSV for spreadsheets, and for
+``explain`` a self-contained HTML page (inline CSS and an inline SVG timeline;
+no script, no font or anything else fetched from a network) that can be handed
+over as it is. Everything here is formatting: the content comes from
+``projections.snapshot`` and ``projections.explain``.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import IO, Any
+
+from projections.snapshot import Snapshot
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def flat(row: dict, prefix: str = "") -> dict:
+    """A row as one level of ``a.b`` keys; lists joined with ';' (the CLI's CSV shape)."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flat(v, key + "."))
+        elif isinstance(v, list):
+            out[key] = ";".join(json.dumps(x, ensure_ascii=False) if isinstance(x, dict) else str(x) for x in v)
+        else:
+            out[key] = "" if v is None else v
+    return out
+
+
+def show(v: Any) -> str:
+    if v is None or v == "" or v == []:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}" if abs(v) >= 10000 else str(v)
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+# --- snapshot ------------------------------------------------------------------------------------------
+
+
+def snapshot_json(s: Snapshot, out: IO[str]) -> None:
+    """One JSON document, written row by row: {as_of, known_at, totals, rows: [...]}."""
+    out.write("{\n")
+    out.write(f'  "as_of": {json.dumps(s.window.as_of.isoformat())},\n')
+    out.write(f'  "known_at": {json.dumps(s.window.known_at.isoformat())},\n')
+    out.write(f'  "totals": {json.dumps(s.totals, ensure_ascii=False)},\n')
+    out.write('  "rows": [')
+    for i, row in enumerate(s.rows):
+        out.write(",\n    " if i else "\n    ")
+        out.write(json.dumps(row, ensure_ascii=False))
+    out.write("\n  ]\n}\n" if s.rows else "]\n}\n")
+
+
+def snapshot_csv(s: Snapshot, out: IO[str]) -> None:
+    """One CSV line per row; the columns are every flattened key any row has, in first-seen order."""
+    cols: dict[str, None] = {}
+    for row in s.rows:
+        for k in flat(row):
+            cols.setdefault(k, None)
+    # A field that is a dict in some rows and empty in others is only its dotted columns.
+    names = [c for c in cols if not any(other.startswith(c + ".") for other in cols)]
+    w = csv.DictWriter(out, fieldnames=names, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    for row in s.rows:
+        w.writerow(flat(row))
+
+
+TABLE = (("id", 10), ("program", 8), ("state", 10), ("period.start", 12), ("period.end", 12),
+         ("arrears.amount", 14), ("arrears.days_overdue", 12), ("annual_fee", 10), ("grounds", 20))
+
+
+def snapshot_table(s: Snapshot, out: IO[str]) -> None:
+    out.write("  ".join(name.ljust(width) for name, width in TABLE).rstrip() + "\n")
+    for row in s.rows:
+        f = flat(row)
+        cells = []
+        for name, width in TABLE:
+            v = f.get(name, "")
+            if name == "grounds":
+                v = ",".join(g["rule"] for g in row.get("grounds") or [] if isinstance(g, dict))
+            cells.append(str(v).ljust(width))
+        out.write("  ".join(cells).rstrip() + "\n")
+    out.write("\n")
+    out.write(totals_text(s))
+
+
+def totals_text(s: Snapshot) -> str:
+    t = s.totals
+    lines = [f"as of {s.window.as_of.isoformat()}, as known at {s.window.known_at.isoformat()}: {t['rows']} rows"]
+    for program, states in t["by_state"].items():
+        lines.append(f"  {program}: " + ", ".join(f"{k} {v}" for k, v in states.items()))
+    lines.append(f"  arrears: {t['arrears']['members']} members owe {t['arrears']['amount']:,} yen")
+    by_rule = t["grounds"]["by_rule"]
+    lines.append(f"  grounds in force: {t['grounds']['members']} members"
+                 + (" (" + ", ".join(f"{k} {v}" for k, v in by_rule.items()) + ")" if by_rule else ""))
+    return "\n".join(lines) + "\n"
+
+
+# --- diff ------------------------------------------------------------------------------------------------
+
+
+def diff_text(d: dict) -> str:
+    t = d["totals"]
+    lines = [f"Status on {d['as_of']}: known at {d['known_at']} vs known at {d['vs_known_at']}",
+             f"{t['changed']} rows differ ({t['appeared']} appeared, {t['disappeared']} disappeared)", ""]
+    for m in d["members"]:
+        if m["change"] == "changed":
+            lines.append(f"{m['id']}  changed")
+            width = max((len(f["field"]) for f in m["fields"]), default=0)
+            for f in m["fields"]:
+                lines.append(f"  {f['field'].ljust(width)}  {show(f['then'])} -> {show(f['now'])}")
+        else:
+            # A row that exists in one view only: its state says enough here (--json has every field).
+            state = next((f["now"] if m["change"] == "appeared" else f["then"] for f in m["fields"]
+                          if f["field"] == "state"), None)
+            lines.append(f"{m['id']}  {m['change']} ({show(state)})")
+        for x in m["facts"]:
+            lines.append("    " + fact_line(x))
+        lines.append("")
+    for x in d.get("shared_facts") or []:
+        lines.append("  fee schedule: " + fact_line(x))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def fact_line(x: dict) -> str:
+    if x.get("kind") == "retracted":
+        return (f"{x['event_id']} {x['type']} (effective {x['effective'][:10]}, recorded {x['recorded']} by {x['actor']}) "
+                f"retracted by {x['retracted_by']} at {x['retracted_recorded']} by {x['retracted_actor']}: {x['reason']}")
+    tail = f": {x['reason']}" if x.get("reason") else ""
+    return (f"{x['event_id']} {x['type']} effective {x['effective'][:10]}, recorded {x['recorded']} "
+            f"by {x['actor']} ({x['kind'].replace('_', ' ')}){tail}")
+
+
+def diff_csv(d: dict, out: IO[str]) -> None:
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["id", "change", "field", "then", "now", "facts"])
+    for m in d["members"]:
+        ids = ";".join(x["event_id"] for x in m["facts"])
+        for f in m["fields"]:
+            w.writerow([m["id"], m["change"], f["field"], "" if f["then"] is None else f["then"],
+                        "" if f["now"] is None else f["now"], ids])
+
+
+# --- explain: text -----------------------------------------------------------------------------------------
+
+
+def article_pair(r: dict) -> str:
+    return f"{r['id']} {r['article_ja']} / {r['article_en']}"
+
+
+def explain_text(x: dict) -> str:
+    facts = {f["event_id"]: f for f in x["facts"]}
+
+    def name(eid: str) -> str:
+        f = facts.get(eid)
+        return f"{eid} {f['type']}" if f else eid
+
+    L = [f"Dispute report 紛争対応報告 — member {x['id']} ({x['program']}) at {x['at']}",
+         f"  as now known (現在判明している事実): everything recorded by {x['known_now']}",
+         f"  as known then (当時の記録):           what the ledger showed at {x['known_then']}",
+         ""]
+    st = x["state"]
+    if x["views"]["then"] is None or x["views"]["true"] is None:
+        which = "known then" if x["views"]["then"] is None else "now known"
+        L.append(f"The two views DIFFER: as {which}, the ledger has no record of this member at that instant. "
+                 f"State: {show(st['true'])} as now known, {show(st['then'])} as known then.")
+    elif x["differs"]:
+        state = (f"State: {show(st['true'])} as now known, {show(st['then'])} as known then."
+                 if st["true"] != st["then"] else f"State: {show(st['true'])} in both.")
+        L.append(f"The two views DIFFER on {', '.join(f['field'] for f in x['fields'] if f['differs'])}. {state}")
+    else:
+        L.append(f"The two views agree. State: {show(st['true'])}.")
+    L.append("")
+    L.append("Status at the incident")
+    rows = [(f["field"], show(f["true"]), show(f["then"]), "*" if f["differs"] else "") for f in x["fields"]]
+    w0 = max(len("field"), *(len(r[0]) for r in rows))
+    w1 = max(len("as now known"), *(len(r[1]) for r in rows))
+    w2 = max(len("as known then"), *(len(r[2]) for r in rows))
+    L.append(f"  {'field'.ljust(w0)}  {'as now known'.ljust(w1)}  {'as known then'.ljust(w2)}")
+    for f, r in zip(x["fields"], rows):
+        line = f"  {r[0].ljust(w0)}  {r[1].ljust(w1)}  {r[2].ljust(w2)}"
+        if f["differs"]:
+            line += "  <- " + ", ".join(f["explained_by"]) + (" (together)" if f["jointly"] else "")
+        L.append(line.rstrip())
+    L.append("")
+    L.append("Later facts that make the difference (recorded after the incident)")
+    if not x["later_facts"]:
+        L.append("  none: nothing recorded after the incident changes this view")
+    for f in x["later_facts"]:
+        if f["kind"] == "retraction":
+            L.append(f"  {f['event_id']} retraction, recorded {f['recorded']} by {f['actor']}: {f['reason']}")
+            for t in f["retracts"]:
+                L.append(f"      withdraws {t['event_id']} {t['type']} (effective {t['effective'][:10]}, "
+                         f"recorded {t['recorded']} by {t['actor']})")
+        else:
+            L.append(f"  {f['event_id']} {f['type']} effective {f['effective'][:10]}, recorded {f['recorded']} "
+                     f"by {f['actor']} — {f['days_after_effective']} days after it took effect, "
+                     f"{f['days_after_incident']} days after the incident")
+        if f["changes"]:
+            L.append(f"      changes: {', '.join(f['changes'])}")
+    L.append("")
+    L.append(f"Decisions up to the incident day ({x['at'][:10]})")
+    if not x["decisions"]:
+        L.append("  none")
+    for d in x["decisions"]:
+        flags = []
+        if d["on_incident_day"]:
+            flags.append("ON THE INCIDENT DAY")
+        if not d["known_then"]:
+            flags.append("not known then")
+        if d["retracted"]:
+            flags.append(f"retracted by {d['retracted_by']}")
+        L.append(f"  {d['event_id']} {d['type']}: {show(d['decision'])}  effective {d['effective']}, "
+                 f"recorded {d['recorded']} by {d['actor']}" + (f"  [{'; '.join(flags)}]" if flags else ""))
+        if d.get("reason"):
+            L.append(f"      reason: {d['reason']}")
+        for r in d["rules"]:
+            L.append(f"      {article_pair(r)}: {r['title_en']}")
+            L.append(f"          {r['title_ja']}")
+    L.append("")
+    cap = x["liability_cap"]
+    L.append(f"Liability cap in force (賠償上限) — {article_pair(cap)}")
+    L.append(f"  as now known: {yen(cap['true'])}; as known then: {yen(cap['then'])}")
+    L.append(f"  {cap['title_en']}")
+    L.append(f"  {cap['title_ja']}")
+    L.append(f"  because: {', '.join(name(e) for e in cap['because']['true']) or '—'}")
+    L.append("")
+    L.append("Facts behind each value (because)")
+    for f in x["fields"]:
+        t, th = f["because"]["true"], f["because"]["then"]
+        if not t and not th:
+            continue
+        if t == th:
+            L.append(f"  {f['field']}: {', '.join(t)}")
+        else:
+            L.append(f"  {f['field']}: now {', '.join(t) or '—'}; then {', '.join(th) or '—'}")
+    L.append("")
+    L.append("Rules cited (適用条項)")
+    for r in x["rules"]:
+        L.append(f"  {article_pair(r)}: {r['title_en']}")
+    L.append("")
+    L.append("Facts (recorded order; 'then' = known at the incident, 'true' = not retracted)")
+    for f in x["facts"]:
+        marks = ("then " if f["known_then"] else "     ") + ("true" if f["true"] else "    ")
+        tail = f"  retracted by {f['retracted_by']}" if f["retracted_by"] else ""
+        L.append(f"  [{marks}] {f['event_id']} {f['type']} effective {f['effective']}, recorded {f['recorded']} "
+                 f"by {f['actor']}{tail}")
+    return "\n".join(L) + "\n"
+
+
+def yen(v: Any) -> str:
+    return "—" if v is None else f"{v:,} yen"
+
+
+# --- explain: HTML ---------------------------------------------------------------------------------------------
+
+COLORS = {
+    "period": "#4e79a7", "arrears": "#d62728", "suspension": "#f28e2b", "rental": "#76b7b2",
+    "payment": "#2ca02c", "payment_failed": "#d62728", "charge": "#bcbd22", "fee": "#bcbd22",
+    "registration": "#4e79a7", "consent": "#b07aa1", "card": "#9c755f", "inspection": "#17becf",
+    "service": "#e377c2", "retraction": "#444444", "revocation": "#000000", "withdrawal": "#7f7f7f",
+    "renewal": "#1f77b4", "property": "#aec7e8", "refund": "#8c564b", "points": "#ff9896", "other": "#888888",
+}
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:24px;color:#222;max-width:1180px}
+h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #ccc;padding-bottom:3px}
+.meta{color:#555;margin:2px 0}.verdict{font-weight:600;padding:8px 10px;border-radius:4px;margin:12px 0}
+.verdict.differ{background:#fdecea;border:1px solid #e0a09a}.verdict.agree{background:#eaf5ea;border:1px solid #9bc99b}
+table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}tr.differs td{background:#fff3e0}td.ids{font-family:ui-monospace,Menlo,monospace;font-size:12px}
+code{font-family:ui-monospace,Menlo,monospace;font-size:12px}.ja{color:#444}
+.legend span{display:inline-block;margin:0 12px 4px 0;font-size:12px}.legend svg{vertical-align:middle;margin-right:4px}
+.small{font-size:12px;color:#555}
+svg text{font-family:system-ui,sans-serif}
+"""
+
+
+def e(v: Any) -> str:
+    return html.escape(show(v) if not isinstance(v, str) else v)
+
+
+def explain_html(x: dict) -> str:
+    facts = {f["event_id"]: f for f in x["facts"]}
+
+    def ids(lst: Iterable[str]) -> str:
+        return "<br>".join(f"<code>{html.escape(i)}</code> {html.escape(facts[i]['type']) if i in facts else ''}"
+                           for i in lst) or "—"
+
+    st = x["state"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Dispute report {html.escape(x['id'])} at {html.escape(x['at'])}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Dispute report 紛争対応報告 — member <code>{html.escape(x['id'])}</code></h1>",
+        f"<p class=\"meta\">Incident (as of): <b>{html.escape(x['at'])}</b> · program {html.escape(x['program'])}</p>",
+        f"<p class=\"meta\">As now known (現在判明している事実): everything recorded by {html.escape(x['known_now'])}. "
+        f"As known then (当時の記録): what the ledger showed at {html.escape(x['known_then'])}.</p>",
+    ]
+    if x["views"]["then"] is None or x["views"]["true"] is None:
+        which = "known then" if x["views"]["then"] is None else "now known"
+        parts.append(f'<p class="verdict differ" id="verdict">As {which}, the ledger has no record of this member at '
+                     f"that instant. State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")
+    elif x["differs"]:
+        diffs = ", ".join(f["field"] for f in x["fields"] if f["differs"])
+        parts.append(f'<p class="verdict differ" id="verdict">The two views differ: {html.escape(diffs)}. '
+                     f"State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")
+    else:
+        parts.append(f'<p class="verdict agree" id="verdict">The two views agree. State {e(st["true"])}.</p>')
+    parts.append("<h2>Timeline 経過</h2>")
+    parts.append(timeline_svg(x["timeline"]))
+    parts.append(legend_html(x["timeline"]))
+
+    parts.append("<h2>Status at the incident 事故時点の状態</h2>")
+    parts.append('<table id="views"><tr><th>field</th><th>as now known<br><span class="ja">現在判明</span></th>'
+                 '<th>as known then<br><span class="ja">当時の記録</span></th><th>explained by later facts</th>'
+                 "<th>because (now / then)</th></tr>")
+    for f in x["fields"]:
+        because = ids(f["because"]["true"])
+        if f["because"]["then"] != f["because"]["true"]:
+            because += "<hr>" + ids(f["because"]["then"])
+        parts.append(
+            f'<tr class="{"differs" if f["differs"] else "same"}"><td><code>{html.escape(f["field"])}</code></td>'
+            f"<td>{e(f['true'])}</td><td>{e(f['then'])}</td>"
+            f'<td class="ids">{ids(f["explained_by"]) if f["differs"] else ""}'
+            f"{' (together)' if f['jointly'] else ''}</td><td class=\"ids\">{because}</td></tr>")
+    parts.append("</table>")
+
+    parts.append("<h2>Later facts 事故後に記録された事実</h2>")
+    if not x["later_facts"]:
+        parts.append("<p>None: nothing recorded after the incident changes this view.</p>")
+    else:
+        parts.append('<table id="later"><tr><th>fact</th><th>kind</th><th>effective</th><th>recorded</th><th>actor</th>'
+                     "<th>reason / withdraws</th><th>changes</th></tr>")
+        for f in x["later_facts"]:
+            what = html.escape(f.get("reason") or "")
+            if f["kind"] == "retraction":
+                what += "<br>" + ids(t["event_id"] for t in f["retracts"])
+                kind = "retraction 取消し"
+            else:
+                kind = f"recorded late 遅延記録 (+{f['days_after_effective']} days)"
+            parts.append(f"<tr><td class=\"ids\">{ids([f['event_id']])}</td><td>{kind}</td>"
+                         f"<td>{e(f['effective'])}</td><td>{e(f['recorded'])}</td><td>{e(f['actor'])}</td>"
+                         f"<td>{what}</td><td><code>{html.escape(', '.join(f['changes']))}</code></td></tr>")
+        parts.append("</table>")
+
+    parts.append("<h2>Decisions 判断</h2>")
+    if not x["decisions"]:
+        parts.append("<p>None up to the incident day.</p>")
+    else:
+        parts.append('<table id="decisions"><tr><th>fact</th><th>decision</th><th>effective / recorded</th>'
+                     "<th>actor</th><th>rules 条項</th><th>notes</th></tr>")
+        for d in x["decisions"]:
+            rules = "<br>".join(
+                f"<b>{html.escape(r['id'])}</b> {html.escape(r['article_ja'])} / {html.escape(r['article_en'])}"
+                f"<br><span class=\"small\">{html.escape(r['title_en'])}</span>"
+                f"<br><span class=\"small ja\">{html.escape(r['title_ja'])}</span>" for r in d["rules"]) or "—"
+            notes = []
+            if d["on_incident_day"]:
+                notes.append("<b>on the incident day</b>")
+            if not d["known_then"]:
+                notes.append("not known then")
+            if d["retracted"]:
+                notes.append(f"retracted by <code>{html.escape(d['retracted_by'])}</code>")
+            if d.get("reason"):
+                notes.append(html.escape(d["reason"]))
+            parts.append(f"<tr><td class=\"ids\">{ids([d['event_id']])}</td><td>{e(d['decision'])}</td>"
+                         f"<td>{e(d['effective'])}<br>{e(d['recorded'])}</td><td>{e(d['actor'])}</td>"
+                         f"<td>{rules}</td><td>{'<br>'.join(notes)}</td></tr>")
+        parts.append("</table>")
+
+    cap = x["liability_cap"]
+    parts.append("<h2>Liability cap 賠償責任の上限</h2>")
+    parts.append(f'<p id="cap"><b>{html.escape(cap["id"])}</b> {html.escape(cap["article_ja"])} / '
+                 f"{html.escape(cap['article_en'])}: as now known <b>{html.escape(yen(cap['true']))}</b>, "
+                 f"as known then <b>{html.escape(yen(cap['then']))}</b>.<br>"
+                 f"<span class=\"small\">{html.escape(cap['title_en'])}</span><br>"
+                 f"<span class=\"small ja\">{html.escape(cap['title_ja'])}</span><br>"
+                 f"<span class=\"small\">because: {ids(cap['because']['true'])}</span></p>")
+
+    parts.append("<h2>Rules cited 適用条項</h2><table id=\"rules\"><tr><th>rule</th><th>article</th><th>statement</th></tr>")
+    for r in x["rules"]:
+        parts.append(f"<tr><td><b>{html.escape(r['id'])}</b></td><td>{html.escape(r['article_ja'])}<br>"
+                     f"{html.escape(r['article_en'])}</td><td>{html.escape(r['title_en'])}<br>"
+                     f"<span class=\"ja\">{html.escape(r['title_ja'])}</span></td></tr>")
+    parts.append("</table>")
+
+    parts.append("<h2>Facts 事実</h2><table id=\"facts\"><tr><th>fact</th><th>effective</th><th>recorded</th>"
+                 "<th>actor</th><th>rules</th><th>known then</th><th>true now</th><th>data</th></tr>")
+    for f in x["facts"]:
+        parts.append(f"<tr><td class=\"ids\">{ids([f['event_id']])}</td><td>{e(f['effective'])}</td>"
+                     f"<td>{e(f['recorded'])}</td><td>{e(f['actor'])}</td><td>{e(', '.join(f['rules']))}</td>"
+                     f"<td>{'yes' if f['known_then'] else 'no'}</td><td>{'yes' if f['true'] else 'no'}"
+                     f"{' (retracted by ' + html.escape(f['retracted_by']) + ')' if f['retracted_by'] else ''}</td>"
+                     f"<td><code>{html.escape(json.dumps(f['data'], ensure_ascii=False))}</code></td></tr>")
+    parts.append("</table>")
+    parts.append(f"<p class=\"small\">Generated from the ledger as known at {html.escape(x['known_now'])}. "
+                 "Self-contained: no script, no network.</p></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+LEFT, RIGHT, WIDTH = 190, 20, 1140
+ROW = 15
+
+
+def _rows(t: dict) -> tuple[list[str], list[str]]:
+    """The span rows and marker rows drawn in every lane (the same rows in both, for comparison)."""
+    span_kinds: list[str] = []
+    marker_kinds: list[str] = []
+    for lane in t["lanes"].values():
+        for s in lane["spans"]:
+            if s["kind"] not in span_kinds:
+                span_kinds.append(s["kind"])
+        for m in lane["markers"]:
+            if m["kind"] not in marker_kinds:
+                marker_kinds.append(m["kind"])
+    order = list(COLORS)
+    span_kinds.sort(key=lambda k: order.index(k) if k in order else len(order))
+    marker_kinds.sort(key=lambda k: order.index(k) if k in order else len(order))
+    return span_kinds, marker_kinds
+
+
+def timeline_svg(t: dict) -> str:
+    start, end = date.fromisoformat(t["from"]), date.fromisoformat(t["to"])
+    days = max(1, (end - start).days)
+    plot = WIDTH - LEFT - RIGHT
+
+    def x(d: str | date) -> float:
+        dd = date.fromisoformat(d) if isinstance(d, str) else d
+        return round(LEFT + (dd - start).days / days * plot, 1)
+
+    span_kinds, marker_kinds = _rows(t)
+    lane_h = 26 + ROW * (len(span_kinds) + len(marker_kinds))
+    top = 34
+    height = top + 2 * (lane_h + 14) + 10
+    out = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+           f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="Timeline of both views">',
+           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+           '<line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>']
+    # The date axis: years, or months on a short axis.
+    out.append(f'<g class="axis"><line x1="{LEFT}" y1="{top - 8}" x2="{WIDTH - RIGHT}" y2="{top - 8}" stroke="#999"/>')
+    ticks = []
+    if days > 730:
+        ticks = [date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
+        fmt = "%Y"
+    else:
+        d = date(start.year, start.month, 1)
+        while d <= end:
+            if d >= start:
+                ticks.append(d)
+            d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        fmt = "%Y-%m"
+    for tick in ticks:
+        out.append(f'<line class="tick" x1="{x(tick)}" y1="{top - 12}" x2="{x(tick)}" y2="{height - 8}" '
+                   f'stroke="#eee"/><text x="{x(tick)}" y="{top - 15}" font-size="11" text-anchor="middle" '
+                   f'fill="#555">{tick.strftime(fmt)}</text>')
+    out.append("</g>")
+    titles = {"true": "As now known (true) 現在判明", "then": "As known then 当時の記録"}
+    for li, (lane, data) in enumerate(t["lanes"].items()):
+        y0 = top + li * (lane_h + 14)
+        hollow = lane == "then"
+        out.append(f'<g class="lane lane-{lane}" data-known-at="{html.escape(data["known_at"])}">')
+        out.append(f'<rect x="4" y="{y0}" width="{WIDTH - 8}" height="{lane_h}" fill="{"#fafafa" if hollow else "#f4f8fc"}" '
+                   f'stroke="#ccc" rx="4"/>')
+        out.append(f'<text x="10" y="{y0 + 16}" font-size="12" font-weight="bold">{html.escape(titles.get(lane, lane))}</text>')
+        for ri, kind in enumerate(span_kinds):
+            ry = y0 + 22 + ri * ROW
+            out.append(f'<text x="18" y="{ry + 10}" font-size="10" fill="#666">{kind}</text>')
+            for s in data["spans"]:
+                if s["kind"] != kind:
+                    continue
+                x1, x2 = x(s["start"]), x(s["end"])
+                color = COLORS.get(kind, COLORS["other"])
+                fill = "url(#hatch)" if hollow else color
+                dash = ' stroke-dasharray="4 2"' if hollow else ""
+                out.append(f'<rect class="span kind-{kind}" x="{x1}" y="{ry + 1}" width="{max(1.5, x2 - x1)}" height="{ROW - 4}" '
+                           f'fill="{fill}" fill-opacity="{0.9 if hollow else 0.55}" stroke="{color}" '
+                           f'stroke-width="1.5"{dash}>'
+                           f'<title>{html.escape(s["label"])}: {s["start"]} – {s["end"]}'
+                           f'{" (open)" if s.get("open") else ""} [{html.escape(s["event_id"])}]</title></rect>')
+        for ki, kind in enumerate(marker_kinds):
+            ry = y0 + 22 + (len(span_kinds) + ki) * ROW + ROW / 2
+            color = COLORS.get(kind, COLORS["other"])
+            out.append(f'<text x="18" y="{ry + 4}" font-size="10" fill="#666">{kind}</text>')
+            for m in data["markers"]:
+                if m["kind"] != kind:
+                    continue
+                cx = x(m["on"])
+                title = (f"{m['event_id']} {m['type']} effective {m['on']}, recorded {m['recorded']}"
+                         + (" — recorded after the incident" if m["after_incident"] else "")
+                         + (" — retracted later" if m["retracted_later"] else ""))
+                cls = f"marker kind-{kind}" + (" late" if m["late"] else "") + (" retracted" if m["retracted_later"] else "")
+                shape = (f'<rect x="{cx - 5}" y="{ry - 5}" width="10" height="10" transform="rotate(45 {cx} {ry})"'
+                         if m["decision"] else f'<circle cx="{cx}" cy="{ry}" r="5"')
+                fill = "#fff" if hollow else color
+                out.append(f'<g class="{cls}" data-event="{html.escape(m["event_id"])}">{shape} fill="{fill}" '
+                           f'stroke="{color}" stroke-width="2"/>'
+                           + (f'<circle cx="{cx}" cy="{ry}" r="8.5" fill="none" stroke="#ff7f0e" stroke-width="2"/>'
+                              if m["late"] else "")
+                           + (f'<path d="M{cx - 6} {ry - 6}L{cx + 6} {ry + 6}M{cx - 6} {ry + 6}L{cx + 6} {ry - 6}" '
+                              f'stroke="#000" stroke-width="2"/>' if m["retracted_later"] else "")
+                           + f"<title>{html.escape(title)}</title></g>")
+        out.append("</g>")
+    ix = x(t["incident_day"])
+    out.append(f'<g class="incident"><line x1="{ix}" y1="{top - 10}" x2="{ix}" y2="{height - 6}" stroke="#d62728" '
+               f'stroke-width="2" stroke-dasharray="6 3"/><text x="{ix + 4}" y="{height - 8}" font-size="11" '
+               f'fill="#d62728">incident {html.escape(t["incident"])}</text></g>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def legend_html(t: dict) -> str:
+    span_kinds, marker_kinds = _rows(t)
+    items = []
+    for k in span_kinds:
+        items.append(f'<span><svg width="22" height="10"><rect width="22" height="10" fill="{COLORS.get(k, "#888")}" '
+                     f'fill-opacity="0.55"/></svg>{k}</span>')
+    for k in marker_kinds:
+        items.append(f'<span><svg width="12" height="12"><circle cx="6" cy="6" r="5" fill="{COLORS.get(k, "#888")}"/>'
+                     f"</svg>{k}</span>")
+    items.append('<span><svg width="12" height="12"><circle cx="6" cy="6" r="5" fill="#fff" stroke="#444" '
+                 'stroke-width="2"/></svg>hollow = as known then</span>')
+    items.append('<span><svg width="20" height="20"><circle cx="10" cy="10" r="5" fill="#444"/><circle cx="10" cy="10" '
+                 'r="8.5" fill="none" stroke="#ff7f0e" stroke-width="2"/></svg>recorded after the incident</span>')
+    items.append('<span><svg width="14" height="14"><path d="M1 1L13 13M1 13L13 1" stroke="#000" stroke-width="2"/>'
+                 '</svg>retracted after the incident</span>')
+    items.append('<span><svg width="14" height="14"><rect x="3" y="3" width="8" height="8" transform="rotate(45 7 7)" '
+                 'fill="#444"/></svg>decision</span>')
+    return '<p class="legend">' + "".join(items) + "</p>"
+
+
+def explain_json(x: dict) -> str:
+    return dumps(x)
+
+
+def render(x: dict, fmt: str) -> str:
+    if fmt == "json":
+        return explain_json(x) + "\n"
+    if fmt == "html":
+        return explain_html(x)
+    return explain_text(x)
