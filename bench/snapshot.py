@@ -310,6 +310,15 @@ def cpu_s() -> float:
 
 
 def maxrss_mb() -> float:
+    """Peak resident memory of this process. Linux's VmHWM starts afresh at exec, unlike
+    ru_maxrss, which keeps the peak of the process that forked the child."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
