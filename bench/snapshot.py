@@ -281,7 +281,7 @@ def child_snapshot(path: str, jobs: int, known_at: str | None) -> dict:
     facts = result.stats["facts"]
     return {"facts": facts, "decoded": result.stats["decoded"], "rows": len(result.rows),
             "replay_s": round(t1 - t0, 2), "write_s": round(t2 - t1, 2), "total_s": round(t2 - t0, 2),
-            "facts_per_s": round(facts / (t2 - t0)), "jobs": jobs, "maxrss_mb": maxrss_mb(),
+            "facts_per_s": round(facts / (t2 - t0)), "cpu_s": cpu_s(), "jobs": jobs, "maxrss_mb": maxrss_mb(),
             "worker_maxrss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "totals": {k: v for k, v in result.totals.items() if k != "grounds"}}
 
@@ -299,10 +299,26 @@ def child_raw(path: str) -> dict:
             json.loads(state)
             n += 1
     took = time.perf_counter() - t0
-    return {"facts": n, "total_s": round(took, 2), "facts_per_s": round(n / took), "maxrss_mb": maxrss_mb()}
+    return {"facts": n, "total_s": round(took, 2), "facts_per_s": round(n / took), "cpu_s": cpu_s(),
+            "maxrss_mb": maxrss_mb()}
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the machine may be shared: wall time is noisy)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, 2)
 
 
 def maxrss_mb() -> float:
+    """Peak resident memory of this process. Linux's VmHWM starts afresh at exec, unlike
+    ru_maxrss, which keeps the peak of the process that forked the child."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
@@ -352,6 +368,8 @@ def main() -> None:
         "snapshot_known_at_2023_06_30": past,
         "ratio_snapshot_to_raw": round(one["total_s"] / raw["total_s"], 2),
         "ratio_snapshot_2_processes_to_raw": round(two["total_s"] / raw["total_s"], 2),
+        "cpu_ratio_snapshot_to_raw": round(one["cpu_s"] / raw["cpu_s"], 2),
+        "load_average": os.getloadavg(),
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     with open(os.path.join(OUT, f"report-{a.members}.json"), "w", encoding="utf-8") as f:

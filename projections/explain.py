@@ -458,6 +458,8 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
                 if stream.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
                     continue
                 facts.append(e)
+            # The retractions themselves, on the day they were recorded (the facts they withdraw are gone).
+            facts.extend(e for e in evs if isinstance(e, FactRetracted) and e.recorded <= known_at)
         facts.sort(key=lambda e: (e.effective, e.originator_id, e.originator_version))
         markers = []
         for e in facts:
@@ -476,8 +478,8 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
             first.append(jst_date(e.effective))
             last.append(jst_date(e.effective))
         spans = []
-        m = member.fold(member_id, sorted((e for e in facts if e.originator_id == mstream),
-                                          key=lambda e: e.originator_version))
+        m = member.fold(member_id, sorted((e for e in facts if e.originator_id == mstream
+                                           and not isinstance(e, FactRetracted)), key=lambda e: e.originator_version))
         if m is not None:
             for p in sorted(m.periods, key=lambda p: p.number):
                 spans.append({"kind": "period", "start": p.start.isoformat(), "end": p.end.isoformat(),
@@ -485,7 +487,7 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
                 first.append(p.start)
                 last.append(p.end)
             spans.extend(_arrears_spans(m))
-        spans.extend(_paired_spans(facts))
+        spans.extend(_paired_spans([e for e in facts if not isinstance(e, FactRetracted)]))
         lanes[lane] = {"known_at": known_at.isoformat(), "spans": spans, "markers": markers}
     start = min(first) - timedelta(days=20)
     end = max(last) + timedelta(days=20)

@@ -282,6 +282,10 @@ def test_explain_timeline_has_both_lanes_the_incident_and_flags(told):
     then43 = x43["timeline"]["lanes"]["then"]
     assert [m["event_id"] for m in then43["markers"] if m["retracted_later"]] == ["member:M-0043#4", "member:M-0043#5"]
     assert [s["kind"] for s in then43["spans"]] == ["period", "arrears"] and then43["spans"][1].get("open")
+    # The retraction itself is drawn on the day it was recorded, in the view that knows it.
+    assert [(m["event_id"], m["on"]) for m in x43["timeline"]["lanes"]["true"]["markers"] if m["kind"] == "retraction"] \
+        == [("member:M-0043#6", "2025-06-01")]
+    assert not [m for m in then43["markers"] if m["kind"] == "retraction"]
 
 
 def test_arrears_spans_end_the_day_before_the_payment_that_covers_them(told):
