@@ -33,7 +33,8 @@ from eventsourcing.persistence import (
 )
 
 from ledger import keys as keyring_mod
-from ledger.backend import MASTER_CHECK, read_meta, write_meta
+from ledger.backend import MASTER_CHECK, read_meta, to_us, write_meta
+from ledger.clock import now
 from ledger.errors import BadInput, ClockError, Conflict, Forbidden, StoreError
 from ledger.events import EVENT_TYPES, Event, Personal
 
@@ -182,9 +183,6 @@ class LedgerApp(Application):
             return row[0]
 
         def create_key(subject: str, wrapped: str) -> str | None:
-            from ledger.backend import to_us
-            from ledger.clock import now
-
             try:
                 with self.cursor(commit=True) as cur:
                     cur.run("INSERT INTO {keys} (subject, wrapped, created_us) VALUES (?, ?, ?) "
@@ -355,3 +353,29 @@ def open_store(url: str | None = None, *, create: bool = False) -> LedgerApp:
         if type(e).__module__.startswith(("psycopg", "sqlite3", "eventsourcing")):
             raise translate(e) from None
         raise
+
+
+def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_writer",
+               auditor: str = "ledger_auditor") -> list[str]:
+    """What ``ledger init`` reports, after ``open_store(create=True)`` made the schema.
+
+    With ``roles`` (PostgreSQL only) also creates the writer and auditor roles.
+    """
+    lines = [f"ledger ready: {app.backend} store; facts append-only (triggers), hash-chained, "
+             f"personal data encrypted (master key: {app.keyring.source})"]
+    backfilled = getattr(app.recorder, "backfilled", 0)
+    if backfilled:
+        lines.append(f"chained {backfilled} facts recorded before the chain existed")
+    if roles:
+        if app.backend != "postgres":
+            raise BadInput("--roles applies to PostgreSQL stores only: a SQLite file is protected by file permissions.",
+                           "--roles は PostgreSQL のストア専用です。SQLite ファイルはファイルの権限で保護してください。",
+                           field="roles")
+        from ledger.backend_pg import create_roles
+
+        try:
+            create_roles(app.recorder, writer, auditor)  # type: ignore[arg-type]
+        except PersistenceError as e:
+            raise translate(e) from None
+        lines.append(f"roles: {writer} may insert and read facts; {auditor} may only read (personal fields withheld)")
+    return lines

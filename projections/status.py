@@ -40,6 +40,8 @@ def member_row(m: member.Member, tariffs: list[fees.Tariff], w: Window) -> dict:
         "state": state,
         "property_id": m.property_id,
         "acquirer": m.acquirer,
+        # Personal fields as stored: erased (IE-19.10) or withheld (no keys) read as such.
+        "applicant": m.applicant.model_dump(mode="json"),
         "period": {"number": period.number, "start": period.start.isoformat(), "end": period.end.isoformat()} if period else None,
         "renewals": max(0, (period.number - 1) if period else 0),
         "renewal_pending": bool(period and period.end < d and state in ("active", "suspended")),
