@@ -94,7 +94,7 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
     for role in (writer, auditor):
         statements.append(
             f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
-            f"CREATE ROLE {role} LOGIN; END IF; END $$")
+            f"CREATE ROLE {role} LOGIN; END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
         statements.append(f"GRANT USAGE ON SCHEMA {d.schema} TO {role}")
         statements.append(f"REVOKE ALL ON {d.events}, {d.chain}, {d.keys}, {d.meta} FROM {role}")
     statements += [

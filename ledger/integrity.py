@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from ledger.backend import GENESIS, ChainRow, chain_rows, digest, link, to_us
 from ledger.errors import LedgerError
 from ledger.events import Event
-from ledger.store import LedgerApp
+from ledger.store import LedgerApp, PersistenceError, translate
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,8 @@ def check_store(app: LedgerApp, on_event: Callable[[int, Event], None] | None = 
         _walk(app, report, on_event, anchor)
     except Found as f:
         report.problem = f.problem
+    except PersistenceError as e:
+        raise translate(e) from None
     return report
 
 
@@ -178,9 +180,10 @@ def _walk(app: LedgerApp, report: Report, on_event: Callable[[int, Event], None]
             "facts were removed from its end.",
             f"チェーンは位置 {report.head_position} で終わり、アンカーの位置 {anchor[0]} に届きません。末尾が削除されています。")
     report.streams = len(versions)
-    with app.cursor() as cur:
-        row = cur.one("SELECT COUNT(*) FROM {keys} WHERE wrapped IS NULL")
-    report.erased_subjects = int(row[0]) if row else 0
+    if app.keyring.readable:
+        with app.cursor() as cur:
+            row = cur.one("SELECT COUNT(*) FROM {keys} WHERE wrapped IS NULL")
+        report.erased_subjects = int(row[0]) if row else 0
 
 
 def _check_link(ch: ChainRow, prev: bytes, expected: int) -> None:

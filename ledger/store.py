@@ -272,8 +272,10 @@ def translate(e: Exception) -> StoreError:
     text = str(e)
     if "permission denied" in text or "readonly" in text.lower() or "read-only" in text:
         return Forbidden(
-            f"This connection may not write to the ledger ({text.strip().splitlines()[0]}).",
-            f"この接続では台帳に書き込めません（{text.strip().splitlines()[0]}）。",
+            f"This connection may not write to the ledger ({text.strip().splitlines()[0]}): "
+            "it is read-only (e.g. the auditor role); connect as a writer to record facts.",
+            f"この接続では台帳に書き込めません（{text.strip().splitlines()[0]}）。読み取り専用の接続"
+            "（監査ロールなど）です。記録するには書き込みロールで接続してください。",
         )
     if "no such table" in text or "does not exist" in text:
         return StoreError(
