@@ -401,14 +401,17 @@ def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
             "problem": report.problem.as_dict(lang) if report.problem else None,
         }, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"facts      {report.facts} in {report.streams} streams, chained 1..{report.head_position}")
-        click.echo(f"head       {report.head_position}:{report.head_hash}")
         if report.problem is None:
-            for c in report.checked:
-                click.echo(f"ok         {c}")
             click.echo("intact")
+            click.echo(f"facts     {report.facts} in {report.streams} streams ({report.erased_subjects} erased subjects)")
+            click.echo(f"chain     positions 1..{report.head_position}, head {report.head_position}:{report.head_hash}")
+            for c in report.checked:
+                click.echo(f"checked   {c}")
         else:
-            click.echo(f"NOT INTACT {report.problem.message(lang)}")
+            click.echo("NOT INTACT")
+            click.echo(f"problem   {report.problem.message(lang)}")
+            click.echo(f"intact up to position {report.head_position}" +
+                       (f", head {report.head_position}:{report.head_hash}" if report.head_position else ""))
     sys.exit(0 if report.intact else 1)
 
 

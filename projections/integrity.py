@@ -106,9 +106,9 @@ def compare(app: LedgerApp, view: LogView, w: Window) -> tuple[Problem | None, d
 def verify(app: LedgerApp, w: Window, anchor: tuple[int, str] | None = None) -> Report:
     view = LogView()
     report = check_store(app, view.add, anchor)
-    report.checked = ["chain", "envelopes", "streams", "decoding"]
+    report.checked = ["chain links and hashes, fact bytes, envelopes, stream versions, decoding"]
     if report.problem is None:
         report.problem, counts = compare(app, view, w)
-        report.checked.append(f"projections: status of {counts['members']} members, history of "
-                              f"{counts['streams']} streams, arrears")
+        report.checked.append(f"projections rebuilt from the log = read path: status of {counts['members']} "
+                              f"members, history of {counts['streams']} streams, arrears")
     return report
