@@ -6,6 +6,7 @@ appends them in one transaction; on a write conflict it loads and decides again.
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 import uuid
@@ -162,7 +163,8 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
 
     A ``command_id`` already recorded is a duplicate and writes nothing. A write
     conflict (another writer got to a stream first) is decided again on fresh
-    facts, so it is either applied once or refused by the rule that now applies.
+    facts, so it is either applied once or refused by the rule that now applies;
+    on PostgreSQL the second decision holds the store's gate and cannot lose again.
     """
     cmd = raw if isinstance(raw, m.Command) else parse(raw)
     if not ctx.actor:
@@ -172,30 +174,33 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
     eff = cmd.effective(ctx.now)
     app.check_clock(ctx.now)
     for attempt in range(MAX_ATTEMPTS):
-        if attempt:
-            # Jittered backoff, so writers that keep colliding on the same
-            # streams spread out instead of colliding again in lock-step.
+        # After a lost conflict, decide again holding the store's gate (PostgreSQL):
+        # no other append can commit meanwhile, so the fresh decision cannot
+        # conflict again. SQLite has no gate: back off with jitter and retry.
+        gated = attempt > 0 and app.can_gate
+        if attempt and not gated:
             time.sleep(random.uniform(0, min(0.2, 0.004 * 2 ** attempt)))
-        if cmd.command_id and app.exists(f"command:{cmd.command_id}"):
-            return Result(cmd.NAME, cmd.command_id, [], duplicate=True)
-        unit = Unit(app)
-        drafts = handler(unit, cmd, eff)
-        if not drafts:
-            return Result(cmd.NAME, cmd.command_id, [])
-        events = stamp(drafts, unit, cmd, ctx, eff)
-        try:
-            app.append(events, ctx.now)
-        except Conflict:
-            continue
-        except ClockError:
-            # Another writer appended a later fact after our clock reading: read
-            # the live clock again (a fixed LEDGER_CLOCK cannot move: refuse).
-            fresh = ctx.clock() if ctx.clock else ctx.now
-            if fresh <= ctx.now:
-                raise
-            ctx = Context(now=fresh, actor=ctx.actor, clock=ctx.clock)
-            continue
-        return Result(cmd.NAME, cmd.command_id, [e for e in events if not isinstance(e, CommandRecorded)])
+        with app.gate() if gated else contextlib.nullcontext():
+            if cmd.command_id and app.exists(f"command:{cmd.command_id}"):
+                return Result(cmd.NAME, cmd.command_id, [], duplicate=True)
+            unit = Unit(app)
+            drafts = handler(unit, cmd, eff)
+            if not drafts:
+                return Result(cmd.NAME, cmd.command_id, [])
+            events = stamp(drafts, unit, cmd, ctx, eff)
+            try:
+                app.append(events, ctx.now, gated=gated)
+            except Conflict:
+                continue
+            except ClockError:
+                # Another writer appended a later fact after our clock reading: read
+                # the live clock again (a fixed LEDGER_CLOCK cannot move: refuse).
+                fresh = ctx.clock() if ctx.clock else ctx.now
+                if fresh <= ctx.now:
+                    raise
+                ctx = Context(now=fresh, actor=ctx.actor, clock=ctx.clock)
+                continue
+            return Result(cmd.NAME, cmd.command_id, [e for e in events if not isinstance(e, CommandRecorded)])
     raise Conflict(f"{cmd.NAME}: the streams kept changing under {MAX_ATTEMPTS} attempts; try again.",
                    f"{cmd.NAME}: {MAX_ATTEMPTS} 回試みても競合が続きました。もう一度実行してください。")
 

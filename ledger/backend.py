@@ -21,9 +21,16 @@ append-only whoever connects.
 
 The chain is appended while the writer holds the store's write lock (SQLite's
 single writer; on PostgreSQL the library's ``LOCK TABLE … IN EXCLUSIVE MODE``,
-taken through the ``ledger_lock()`` function so that a writer role needs no
-UPDATE privilege), so reading the previous hash there is consistent. The same
-lock makes the recorded-time check (never backwards, CONTRACT.md) race-free.
+taken through the ``ledger_append_lock(gate)`` function so that a writer role
+needs no UPDATE privilege), so reading the previous hash there is consistent.
+The same lock makes the recorded-time check (never backwards, CONTRACT.md)
+race-free.
+
+The *gate* (PostgreSQL): every ordinary append passes it in shared mode; a
+command that lost a write conflict takes it exclusively for its whole
+read -> decide -> append, so no other append can commit in between and its
+fresh decision cannot conflict again. Under heavy contention on the same
+members, every command is thus decided at most twice (``commands.handlers``).
 
 ``LEDGER_CHAIN=off`` skips the chain (used only by ``bench/integrity.py`` to
 measure its cost; ``verify`` then reports the facts as unchained).
@@ -110,10 +117,15 @@ class Dialect:
     meta: str
     schema: str = ""
 
+    @property
+    def gate_name(self) -> str:
+        """The advisory-lock name of this store's gate (PostgreSQL)."""
+        return "ledger-gate:" + self.events.replace('"', "").replace("'", "")
+
     def q(self, sql: str) -> str:
         """Our SQL is written with ``?`` placeholders and ``{events}``-style names."""
         text = sql.format(events=self.events, chain=self.chain, keys=self.keys, meta=self.meta,
-                          schema=self.schema)
+                          schema=self.schema, gate=self.gate_name)
         return text.replace("?", "%s") if self.kind == "postgres" else text
 
 
@@ -313,10 +325,13 @@ PG_GUARDS = [
     # The library locks the events table IN EXCLUSIVE MODE to keep notification
     # ids in commit order; PostgreSQL lets only UPDATE/DELETE/TRUNCATE holders
     # take that lock. This owner-run function takes it for a writer role that
-    # may only INSERT and SELECT (SECURITY DEFINER, fixed search_path).
-    "CREATE OR REPLACE FUNCTION {schema}.ledger_lock() RETURNS void LANGUAGE plpgsql SECURITY DEFINER "
-    "SET search_path = pg_catalog, pg_temp AS $$ BEGIN LOCK TABLE {events} IN EXCLUSIVE MODE; END $$",
-    "REVOKE ALL ON FUNCTION {schema}.ledger_lock() FROM PUBLIC",
+    # may only INSERT and SELECT (SECURITY DEFINER, fixed search_path), after
+    # passing the gate in shared mode unless the caller holds it exclusively.
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_append_lock(gate boolean) RETURNS void LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN "
+    "IF gate THEN PERFORM pg_advisory_xact_lock_shared(hashtext('{gate}')); END IF; "
+    "LOCK TABLE {events} IN EXCLUSIVE MODE; END $$",
+    "REVOKE ALL ON FUNCTION {schema}.ledger_append_lock(boolean) FROM PUBLIC",
 ]
 
 

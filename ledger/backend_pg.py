@@ -1,9 +1,9 @@
 """The PostgreSQL recorder: the library's, plus the chain, the key table, the guards and roles.
 
 Selected by ``APPLICATION_RECORDER_TOPIC`` (see ``ledger.store.store_env``).
-An append runs in one transaction: take the write lock (``ledger_lock()``, the
-library's ``LOCK TABLE … IN EXCLUSIVE MODE``), insert the facts, chain them,
-commit. The library's pipelined insert is replaced by this plain one because
+An append runs in one transaction: take the write lock (``ledger_append_lock``,
+the library's ``LOCK TABLE … IN EXCLUSIVE MODE`` behind the gate), insert the
+facts, chain them, commit. The library's pipelined insert is replaced by this plain one because
 the chain needs the notification ids back before the commit.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self.dialect = Dialect("postgres", q(events_table_name), q("ledger_chain"), q("ledger_keys"), q("ledger_meta"),
                                schema=f'"{s}"')
         self.insert_returning = self.insert_events_statement + SQL(", originator_id, originator_version")
-        self.lock_call = SQL("SELECT {0}.ledger_lock()").format(Identifier(s))
+        self.lock_call = SQL("SELECT {0}.ledger_append_lock(%s)").format(Identifier(s))
         self.backfilled = 0
 
     def create_table(self) -> None:
@@ -45,7 +45,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             cur = PgCur(curs, self.dialect)
             for statement in LEDGER_TABLES + PG_GUARDS:
                 cur.run(statement)
-            curs.execute(self.lock_call)
+            curs.execute(self.lock_call, (True,))
             self.backfilled = backfill(cur, self.dialect)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -57,13 +57,24 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             for statement in self.lock_table_statements[:1]:  # SET LOCAL lock_timeout
                 curs.execute(statement)
-            curs.execute(self.lock_call)
+            # A writer holding the gate exclusively (``gate()``) must not wait for it again.
+            curs.execute(self.lock_call, (not kwargs.get("ledger_gated", False),))
             self._notify_channel(curs)
             curs.execute(self.insert_returning, (values,))
             ids = {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in curs.fetchall()}
             pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]
             after_insert(PgCur(curs, self.dialect), self.dialect, pairs)
         return [nid for nid, _ in pairs]
+
+    @contextlib.contextmanager
+    def gate(self) -> Iterator[None]:
+        """Hold the store's gate exclusively: no other append commits until released."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self.dialect.gate_name,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.dialect.gate_name,))
 
     @contextlib.contextmanager
     def cursor(self, *, commit: bool = False) -> Iterator[PgCur]:
@@ -75,7 +86,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) -> None:
     """A writer role (INSERT and SELECT only) and a read-only auditor role for this store.
 
-    The writer also gets the notification-id sequence, ``ledger_lock()`` and the
+    The writer also gets the notification-id sequence, ``ledger_append_lock`` and the
     key table (creating keys, erasing them); the auditor reads facts, the chain
     and the settings but not the key table, so it sees personal fields as
     withheld. Roles are created LOGIN without a password: set one with
@@ -102,9 +113,9 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
         f"GRANT SELECT, INSERT, UPDATE ON {d.keys} TO {writer}",
         f"GRANT SELECT ON {d.meta} TO {writer}",
         f"GRANT USAGE ON SEQUENCE {seq} TO {writer}",
-        f"GRANT EXECUTE ON FUNCTION {d.schema}.ledger_lock() TO {writer}",
+        f"GRANT EXECUTE ON FUNCTION {d.schema}.ledger_append_lock(boolean) TO {writer}",
         f"GRANT SELECT ON {d.events}, {d.chain}, {d.meta} TO {auditor}",
-        f"REVOKE ALL ON FUNCTION {d.schema}.ledger_lock() FROM {auditor}",
+        f"REVOKE ALL ON FUNCTION {d.schema}.ledger_append_lock(boolean) FROM {auditor}",
     ]
     with recorder.datastore.transaction(commit=True) as curs:
         for s in statements:

@@ -49,6 +49,11 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return ids
 
     @contextlib.contextmanager
+    def gate(self) -> Iterator[None]:
+        """SQLite has no gate: its writers are few and retry (``commands.handlers``)."""
+        yield
+
+    @contextlib.contextmanager
     def cursor(self, *, commit: bool = False) -> Iterator[SqliteCur]:
         """A transaction on the ledger's own tables (read-only unless ``commit``)."""
         with self.datastore.transaction(commit=commit) as c:

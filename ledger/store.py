@@ -19,6 +19,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlparse
@@ -236,15 +237,34 @@ class LedgerApp(Application):
 
     # --- writing ------------------------------------------------------------
 
-    def append(self, events: Sequence[Event], now: datetime) -> None:
+    @property
+    def can_gate(self) -> bool:
+        """Whether ``gate()`` serialises writers (PostgreSQL) or is a no-op (SQLite)."""
+        return self.backend == "postgres"
+
+    @contextmanager
+    def gate(self) -> Iterator[None]:
+        """Hold the store's write gate: no other append commits until it is released.
+
+        For a command that lost a write conflict: its next read -> decide ->
+        append runs alone, so it cannot conflict again (``ledger.backend``).
+        """
+        try:
+            with self.recorder.gate():  # type: ignore[attr-defined]
+                yield
+        except PersistenceError as e:
+            raise translate(e) from None
+
+    def append(self, events: Sequence[Event], now: datetime, *, gated: bool = False) -> None:
         """Append all ``events`` in one transaction, or none of them.
 
         Recorded time never goes backwards in a store: a ledger clock earlier
-        than the newest recorded fact is refused.
+        than the newest recorded fact is refused. ``gated``: the caller holds
+        ``gate()``.
         """
         self.check_clock(now)
         try:
-            self.save(*events)
+            self.save(*events, ledger_gated=gated)
         except IntegrityError:
             raise Conflict(
                 "Another writer recorded facts on the same stream first; decide again.",

@@ -200,12 +200,12 @@ def test_a_command_that_loses_the_clock_race_reads_the_clock_again(app):
     real_append = app.append
     raced = []
 
-    def append(events, now):
+    def append(events, now, **kw):
         if not raced:  # another writer records a later fact just before our append
             raced.append(True)
             execute(app, {"command": "record_payment", "member_id": "M-0042", "amount": 1, "payment_ref": "OTHER",
                           "on": "2025-03-12"}, Context(now=t("2025-03-13T10:00"), actor="suzuki"))
-        return real_append(events, now)
+        return real_append(events, now, **kw)
 
     app.append = append
     ticks = iter([t("2025-03-13T10:00:01")])
@@ -220,11 +220,11 @@ def test_a_fixed_clock_behind_a_racing_writer_is_refused_not_rewritten(app):
     given_eight_facts(app)
     real_append = app.append
 
-    def append(events, now):
+    def append(events, now, **kw):
         app.append = real_append
         execute(app, {"command": "record_payment", "member_id": "M-0042", "amount": 1, "payment_ref": "OTHER",
                       "on": "2025-03-12"}, Context(now=t("2025-03-13T10:00"), actor="suzuki"))
-        return real_append(events, now)
+        return real_append(events, now, **kw)
 
     app.append = append
     with pytest.raises(ClockError):

@@ -78,7 +78,7 @@ def test_the_auditor_reads_and_verifies_but_every_write_is_refused_clearly(store
     res = invoke(r, auditor, "member", "consent", "--member-id", "M-0042", "--kind", "privacy_policy")
     assert res.exit_code == 1
     assert res.output == (
-        "error[forbidden]: This connection may not write to the ledger (permission denied for function ledger_lock): "
+        "error[forbidden]: This connection may not write to the ledger (permission denied for function ledger_append_lock): "
         "it is read-only (e.g. the auditor role); connect as a writer to record facts.\n")
     res = invoke(r, auditor, "member", "apply", "--member-id", "M-0043", "--property-id", "P-1001",
                  "--applicant-name", "佐藤 花子")
