@@ -177,27 +177,34 @@ class PgCur(SqliteCur):
 # --- appending the chain (inside the events' transaction, under the write lock) ---------------
 
 
-def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]]) -> None:
+HEAD = "SELECT position, hash, recorded_us FROM {chain} ORDER BY position DESC LIMIT 1"
+_READ = object()
+
+
+def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: Any = _READ) -> None:
     """Chain the facts just inserted and apply any erasure among them.
 
-    ``rows`` pairs each notification id with its stored event. Refuses (and so
-    rolls back the whole append) a recorded time earlier than the newest one
-    already chained: another writer got in between this command reading the
-    clock and appending.
+    ``rows`` pairs each notification id with its stored event; ``head`` is the
+    chain's last row if the caller already read it under the lock. Refuses
+    (and so rolls back the whole append) a recorded time earlier than the
+    newest one already chained: another writer got in between this command
+    reading the clock and appending.
     """
     ordered = sorted(rows, key=lambda r: r[0])
     if chain_enabled():
-        head = cur.one("SELECT position, hash, recorded_us FROM {chain} ORDER BY position DESC LIMIT 1")
+        if head is _READ:
+            head = cur.one(HEAD)
         position, prev, last_us = (head[0], bytes.fromhex(head[1]), head[2]) if head else (0, GENESIS, None)
         out = []
         for nid, s in ordered:
             us = recorded_us(s.state)
             if last_us is not None and us < last_us:
                 raise ClockError(
-                    f"Another writer recorded a fact at {from_us(last_us).isoformat()} after this command read the "
-                    f"ledger clock ({from_us(us).isoformat()}): recorded time never goes backwards. Run it again.",
-                    f"このコマンドが時計を読んだ後（{from_us(us).isoformat()}）、他の書き込みが "
-                    f"{from_us(last_us).isoformat()} に記録しました。記録時刻は後戻りできません。もう一度実行してください。",
+                    f"The ledger clock ({from_us(us).isoformat()}) is earlier than the newest recorded fact "
+                    f"({from_us(last_us).isoformat()}), found under the append lock (another writer may just have "
+                    "recorded it): recorded time never goes backwards.",
+                    f"台帳の時計（{from_us(us).isoformat()}）が、追記ロック下で見た最新の記録（{from_us(last_us).isoformat()}）"
+                    "より前です（直前に他の書き込みがあった可能性があります）。記録時刻は後戻りできません。",
                 )
             fd = digest(str(s.originator_id), s.originator_version, s.topic, s.state)
             position += 1
