@@ -45,7 +45,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from ledger.errors import ClockError, StoreError
+from ledger.errors import ClockError, Refused, StoreError
+from ledger.keys import SCHEME
 
 GENESIS = bytes(32)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -118,6 +119,11 @@ class Dialect:
     schema: str = ""
 
     @property
+    def nid(self) -> str:
+        """The notification id column of the events table."""
+        return "rowid" if self.kind == "sqlite" else "notification_id"
+
+    @property
     def gate_name(self) -> str:
         """The advisory-lock name of this store's gate (PostgreSQL)."""
         return "ledger-gate:" + self.events.replace('"', "").replace("'", "")
@@ -178,41 +184,71 @@ class PgCur(SqliteCur):
 
 
 HEAD = "SELECT position, hash, recorded_us FROM {chain} ORDER BY position DESC LIMIT 1"
+SEALED = b'"enc":"' + SCHEME.encode() + b'"'  # how a sealed personal field looks in stored JSON
 _READ = object()
 
 
-def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: Any = _READ) -> None:
-    """Chain the facts just inserted and apply any erasure among them.
+def head_sql(d: Dialect, *, before: bool = False) -> str:
+    """The newest chain row; with the chain off, the newest fact (its recorded time only)."""
+    if chain_enabled():
+        return HEAD
+    where = f"WHERE {d.nid} < ? " if before else ""
+    return f"SELECT state FROM {{events}} {where}ORDER BY {d.nid} DESC LIMIT 1"
 
-    ``rows`` pairs each notification id with its stored event; ``head`` is the
-    chain's last row if the caller already read it under the lock. Refuses
-    (and so rolls back the whole append) a recorded time earlier than the
-    newest one already chained: another writer got in between this command
-    reading the clock and appending.
+
+def head_of(row: tuple | None) -> tuple[int, bytes, int | None]:
+    """(position, hash, recorded µs) of a ``head_sql`` row."""
+    if row is None:
+        return 0, GENESIS, None
+    if chain_enabled():
+        return row[0], bytes.fromhex(row[1]), row[2]
+    return 0, GENESIS, recorded_us(bytes(row[0]))
+
+
+def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: Any = _READ) -> None:
+    """Chain the facts just inserted, under the append lock, and apply any erasure among them.
+
+    ``rows`` pairs each notification id with its stored event; ``head`` is a
+    ``head_sql`` row the caller already read under the lock. Refuses (and so
+    rolls back the whole append):
+    - a recorded time earlier than the newest one in the store (another writer
+      got in between this command reading the clock and appending);
+    - personal data sealed for a subject erased meanwhile (a stale key cache).
     """
     ordered = sorted(rows, key=lambda r: r[0])
+    if head is _READ:
+        head = cur.one(head_sql(d, before=True), () if chain_enabled() else (ordered[0][0],))
+    position, prev, last_us = head_of(head)
+    out = []
+    for nid, s in ordered:
+        us = recorded_us(s.state)
+        if last_us is not None and us < last_us:
+            raise ClockError(
+                f"The ledger clock ({from_us(us).isoformat()}) is earlier than the newest recorded fact "
+                f"({from_us(last_us).isoformat()}), found under the append lock (another writer may just have "
+                "recorded it): recorded time never goes backwards.",
+                f"台帳の時計（{from_us(us).isoformat()}）が、追記ロック下で見た最新の記録（{from_us(last_us).isoformat()}）"
+                "より前です（直前に他の書き込みがあった可能性があります）。記録時刻は後戻りできません。",
+            )
+        fd = digest(str(s.originator_id), s.originator_version, s.topic, s.state)
+        position += 1
+        h = link(prev, position, nid, us, fd)
+        out.append((position, nid, str(s.originator_id), s.originator_version, us, fd.hex(), prev.hex(), h.hex()))
+        prev, last_us = h, us
     if chain_enabled():
-        if head is _READ:
-            head = cur.one(HEAD)
-        position, prev, last_us = (head[0], bytes.fromhex(head[1]), head[2]) if head else (0, GENESIS, None)
-        out = []
-        for nid, s in ordered:
-            us = recorded_us(s.state)
-            if last_us is not None and us < last_us:
-                raise ClockError(
-                    f"The ledger clock ({from_us(us).isoformat()}) is earlier than the newest recorded fact "
-                    f"({from_us(last_us).isoformat()}), found under the append lock (another writer may just have "
-                    "recorded it): recorded time never goes backwards.",
-                    f"台帳の時計（{from_us(us).isoformat()}）が、追記ロック下で見た最新の記録（{from_us(last_us).isoformat()}）"
-                    "より前です（直前に他の書き込みがあった可能性があります）。記録時刻は後戻りできません。",
-                )
-            fd = digest(str(s.originator_id), s.originator_version, s.topic, s.state)
-            position += 1
-            h = link(prev, position, nid, us, fd)
-            out.append((position, nid, str(s.originator_id), s.originator_version, us, fd.hex(), prev.hex(), h.hex()))
-            prev, last_us = h, us
         cur.many("INSERT INTO {chain} (position, notification_id, originator_id, originator_version, recorded_us, "
                  "digest, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", out)
+    sealed = sorted({str(s.originator_id) for _, s in ordered if SEALED in s.state})
+    if sealed:
+        marks = ",".join("?" * len(sealed))
+        gone = cur.all(f"SELECT subject FROM {{keys}} WHERE wrapped IS NULL AND subject IN ({marks})", sealed)
+        if gone:
+            raise Refused(
+                f"The personal data of {gone[0][0]} was erased (IE-19.10) while this command was decided: "
+                "no new personal data can be recorded for it.",
+                f"このコマンドの判断中に {gone[0][0]} の個人情報が消去されました（IE-19.10）。新たに個人情報を記録できません。",
+                rule="IE-19.10", code="erased",
+            )
     for _, s in ordered:
         if s.topic == ERASURE_TOPIC:
             erase_key(cur, str(s.originator_id), recorded_us(s.state))
@@ -226,7 +262,7 @@ def backfill(cur: Cur, d: Dialect, batch: int = 5000) -> int:
     """
     if cur.one("SELECT 1 FROM {chain} LIMIT 1") is not None:
         return 0
-    nid_col = "rowid" if d.kind == "sqlite" else "notification_id"
+    nid_col = d.nid
     position, prev, start = 0, GENESIS, 0
     while True:
         rows = cur.all(f"SELECT {nid_col}, originator_id, originator_version, topic, state FROM {{events}} "

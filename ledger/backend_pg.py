@@ -18,7 +18,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from ledger.backend import HEAD, LEDGER_TABLES, PG_GUARDS, Dialect, PgCur, after_insert, backfill, chain_enabled
+from ledger.backend import LEDGER_TABLES, PG_GUARDS, Dialect, PgCur, after_insert, backfill, head_sql
 from ledger.errors import BadInput
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -54,21 +54,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             return []
         values = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                   for e in stored_events]
-        chained = chain_enabled()
         # A writer holding the gate exclusively (``gate()``) must not wait for it again.
         gate = "false" if kwargs.get("ledger_gated", False) else "true"
-        # One round trip: lock timeout, the append lock, the library's NOTIFY, the chain head.
+        # One round trip: lock timeout, the append lock, the library's NOTIFY, the newest fact.
         prelude = (f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'; "
                    f"SELECT {self.dialect.schema}.ledger_append_lock({gate}); "
-                   f'NOTIFY "{self.channel_name}"' + (f"; {self.dialect.q(HEAD)}" if chained else ""))
+                   f'NOTIFY "{self.channel_name}"; {self.dialect.q(head_sql(self.dialect))}')
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             curs.execute(prelude)
-            head = None
-            if chained:
-                while curs.nextset():
-                    pass
-                row = curs.fetchone()
-                head = (row["position"], row["hash"], row["recorded_us"]) if row else None
+            while curs.nextset():
+                pass
+            row = curs.fetchone()
+            head = tuple(row.values()) if row else None
             curs.execute(self.insert_returning, (values,))
             ids = {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in curs.fetchall()}
             pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]

@@ -34,7 +34,7 @@ from eventsourcing.persistence import (
 )
 
 from ledger import keys as keyring_mod
-from ledger.backend import MASTER_CHECK, chain_enabled, from_us, read_meta, to_us, write_meta
+from ledger.backend import MASTER_CHECK, from_us, head_of, head_sql, read_meta, to_us, write_meta
 from ledger.clock import now
 from ledger.dates import JST
 from ledger.errors import BadInput, ClockError, Conflict, Forbidden, StoreError
@@ -212,22 +212,12 @@ class LedgerApp(Application):
             raise translate(e) from None
 
     def newest_recorded(self) -> datetime | None:
-        if chain_enabled():
-            try:
-                with self.cursor() as cur:
-                    row = cur.one("SELECT recorded_us FROM {chain} ORDER BY position DESC LIMIT 1")
-            except PersistenceError as e:
-                raise translate(e) from None
-            return from_us(row[0]).astimezone(JST) if row else None
         try:
-            last = self.recorder.max_notification_id()
-            if not last:
-                return None
-            rows = self.recorder.select_notifications(start=last, limit=1)
+            with self.cursor() as cur:
+                _, _, us = head_of(cur.one(head_sql(self.recorder.dialect)))  # type: ignore[attr-defined]
         except PersistenceError as e:
             raise translate(e) from None
-        # Only the envelope is needed: no decryption.
-        return datetime.fromisoformat(json.loads(rows[0].state)["recorded"]) if rows else None
+        return None if us is None else from_us(us).astimezone(JST)
 
     def iter_all(self, batch: int = 2000) -> Iterator[tuple[int, Event]]:
         """The global log in recorded order, streamed in batches (memory stays flat)."""
@@ -268,11 +258,9 @@ class LedgerApp(Application):
 
         Recorded time never goes backwards in a store: a ledger clock earlier
         than the newest recorded fact is refused. ``gated``: the caller holds
-        ``gate()``. With the chain on, the recorder checks the clock under the
-        append lock (``ledger.backend.after_insert``); without it, here.
+        ``gate()``. The recorder checks the clock again under the append lock
+        (``ledger.backend.after_insert``), where no other writer can interleave.
         """
-        if not chain_enabled():
-            self.check_clock(now)
         try:
             self.save(*events, ledger_gated=gated)
         except IntegrityError:

@@ -164,3 +164,24 @@ def test_a_master_key_must_be_32_bytes(text):
         keys.parse_key(text, "LEDGER_MASTER_KEY")
     assert len(keys.parse_key(keys.new_key_text(), "x")) == 32
     assert keys.parse_key("ab" * 32, "x") == bytes.fromhex("ab" * 32)
+
+
+def test_a_writer_with_a_stale_key_cannot_add_personal_data_after_an_erasure(app, store_url):
+    """Another process erased the member while this one still held the key in memory:
+    the append itself re-checks under the lock and refuses."""
+    from ledger.events import MembershipApplied, Personal
+
+    onboard(app)
+    apply(app)
+    refuse(app)
+    assert status.member_status(app, "M-0050", W)["applicant"]["name"] == "山田 太郎"  # key now cached here
+    other = open_store(store_url)
+    erase(other)
+    other.close()
+    late = MembershipApplied(originator_id="member:M-0050", originator_version=4, recorded=t("2025-03-12T09:00"),
+                             effective=t("2025-03-12T00:00"), actor="x", member_id="M-0050", property_id="P-1",
+                             acquirer="primary", applicant=Personal(name="山田 太郎"))
+    with pytest.raises(Refused) as e:
+        app.save(late)
+    assert e.value.code == "erased" and e.value.rule == "IE-19.10"
+    assert len(app.read("member:M-0050")) == 3
