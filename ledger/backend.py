@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from ledger.errors import ClockError, Refused, StoreError
+from ledger.errors import ClockError, Conflict, Refused, StoreError
 from ledger.keys import SCHEME
 
 GENESIS = bytes(32)
@@ -205,7 +205,8 @@ def head_of(row: tuple | None) -> tuple[int, bytes, int | None]:
     return 0, GENESIS, recorded_us(bytes(row[0]))
 
 
-def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: Any = _READ) -> None:
+def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: Any = _READ,
+                 keys: dict[str, str] | None = None) -> None:
     """Chain the facts just inserted, under the append lock, and apply any erasure among them.
 
     ``rows`` pairs each notification id with its stored event; ``head`` is a
@@ -213,7 +214,9 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
     rolls back the whole append):
     - a recorded time earlier than the newest one in the store (another writer
       got in between this command reading the clock and appending);
-    - personal data sealed for a subject erased meanwhile (a stale key cache).
+    - personal data sealed for a subject erased meanwhile (a stale key cache);
+    - a new data key (``keys``: subject -> wrapped key, stored here with the
+      first facts sealed with it) when another writer stored one first.
     """
     ordered = sorted(rows, key=lambda r: r[0])
     if head is _READ:
@@ -238,6 +241,12 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
     if chain_enabled():
         cur.many("INSERT INTO {chain} (position, notification_id, originator_id, originator_version, recorded_us, "
                  "digest, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", out)
+    for subject, wrapped in (keys or {}).items():
+        cur.run("INSERT INTO {keys} (subject, wrapped, created_us) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING",
+                (subject, wrapped, last_us or 0))
+        if cur.one("SELECT wrapped FROM {keys} WHERE subject = ?", (subject,)) != (wrapped,):
+            raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
+                           f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
     sealed = sorted({str(s.originator_id) for _, s in ordered if SEALED in s.state})
     if sealed:
         marks = ",".join("?" * len(sealed))

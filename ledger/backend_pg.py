@@ -69,7 +69,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self.insert_returning, (values,))
             ids = {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in curs.fetchall()}
             pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]
-            after_insert(PgCur(curs, self.dialect), self.dialect, pairs, head)
+            after_insert(PgCur(curs, self.dialect), self.dialect, pairs, head, kwargs.get("ledger_keys"))
         return [nid for nid, _ in pairs]
 
     @contextlib.contextmanager

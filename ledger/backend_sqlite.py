@@ -45,7 +45,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute("PRAGMA secure_delete = ON")  # overwrite the destroyed key's bytes on disk
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None  # the application recorder returns one rowid per event
-        after_insert(SqliteCur(c, self.dialect), self.dialect, zip(ids, stored_events))
+        after_insert(SqliteCur(c, self.dialect), self.dialect, zip(ids, stored_events), keys=kwargs.get("ledger_keys"))
         return ids
 
     @contextlib.contextmanager

@@ -108,16 +108,18 @@ class Keyring:
     """Seals and opens personal fields; one cached data key per subject.
 
     ``load(subject)`` returns the stored wrapped key (base64), ``None`` for an
-    erased subject, or raises ``KeyError`` if the subject has none yet;
-    ``create(subject, wrapped)`` stores a new wrapped key and returns the one
-    that won (another writer may have created it first).
+    erased subject, or raises ``KeyError`` if the subject has none yet. A new
+    subject's key waits in ``pending`` and is stored by the recorder in the
+    same transaction as the first facts sealed with it; ``settle`` then keeps
+    it, or forgets it if that append failed (another writer's key may have won).
     """
 
-    def __init__(self, load: Callable[[str], str | None], create: Callable[[str, str], str | None],
-                 master: bytes | None, source: str, *, readable: bool = True) -> None:
-        self._load, self._create = load, create
+    def __init__(self, load: Callable[[str], str | None], master: bytes | None, source: str, *,
+                 readable: bool = True) -> None:
+        self._load = load
         self.master, self.source, self.readable = master, source, readable
         self._keys: dict[str, AESGCM | None] = {}
+        self.pending: dict[str, str] = {}
 
     # --- data keys -------------------------------------------------------------------
 
@@ -147,11 +149,20 @@ class Keyring:
             data_key = AESGCM.generate_key(bit_length=256)
             nonce = os.urandom(12)
             assert self.master is not None
-            mine = base64.b64encode(nonce + AESGCM(self.master).encrypt(nonce, data_key, self._wrap_aad(subject))).decode()
-            wrapped = self._create(subject, mine)
+            self.pending[subject] = base64.b64encode(
+                nonce + AESGCM(self.master).encrypt(nonce, data_key, self._wrap_aad(subject))).decode()
+            self._keys[subject] = AESGCM(data_key)
+            return self._keys[subject]
         key = None if wrapped is None else self._unwrap(subject, wrapped)
         self._keys[subject] = key
         return key
+
+    def settle(self, stored: bool) -> None:
+        """After an append: its pending keys were stored with it, or are forgotten."""
+        if not stored:
+            for subject in self.pending:
+                self._keys.pop(subject, None)
+        self.pending.clear()
 
     def forget(self, subject: str) -> None:
         self._keys.pop(subject, None)

@@ -34,8 +34,7 @@ from eventsourcing.persistence import (
 )
 
 from ledger import keys as keyring_mod
-from ledger.backend import MASTER_CHECK, from_us, head_of, head_sql, read_meta, to_us, write_meta
-from ledger.clock import now
+from ledger.backend import MASTER_CHECK, from_us, head_of, head_sql, read_meta, write_meta
 from ledger.dates import JST
 from ledger.errors import BadInput, ClockError, Conflict, Forbidden, StoreError
 from ledger.events import EVENT_TYPES, Event, Personal
@@ -184,17 +183,18 @@ class LedgerApp(Application):
                 raise KeyError(subject)
             return row[0]
 
-        def create_key(subject: str, wrapped: str) -> str | None:
-            try:
-                with self.cursor(commit=True) as cur:
-                    cur.run("INSERT INTO {keys} (subject, wrapped, created_us) VALUES (?, ?, ?) "
-                            "ON CONFLICT (subject) DO NOTHING", (subject, wrapped, to_us(now())))
-                    row = cur.one("SELECT wrapped FROM {keys} WHERE subject = ?", (subject,))
-            except PersistenceError as e:
-                raise translate(e) from None
-            return row[0] if row else None
+        return keyring_mod.Keyring(load, master, source, readable=readable)
 
-        return keyring_mod.Keyring(load, create_key, master, source, readable=readable)
+    def save(self, *objs, **kwargs):  # type: ignore[override]
+        """The library's save; new data keys sealed into these facts are stored with them."""
+        kwargs.setdefault("ledger_keys", self.keyring.pending)
+        try:
+            recordings = super().save(*objs, **kwargs)
+        except BaseException:
+            self.keyring.settle(False)
+            raise
+        self.keyring.settle(True)
+        return recordings
 
     # --- reading ------------------------------------------------------------
 

@@ -185,3 +185,31 @@ def test_a_writer_with_a_stale_key_cannot_add_personal_data_after_an_erasure(app
         app.save(late)
     assert e.value.code == "erased" and e.value.rule == "IE-19.10"
     assert len(app.read("member:M-0050")) == 3
+
+
+def test_a_new_key_is_stored_with_its_first_facts_and_a_lost_race_is_a_conflict(app, store_url):
+    from ledger.errors import Conflict
+    from ledger.events import MembershipApplied, Personal
+
+    onboard(app)
+
+    def applied(version):
+        return MembershipApplied(originator_id="member:M-0099", originator_version=version,
+                                 recorded=t("2025-03-12T09:00"), effective=t("2025-03-12T00:00"), actor="x",
+                                 member_id="M-0099", property_id="P-1", acquirer="primary",
+                                 applicant=Personal(name=f"版 {version}"))
+
+    other = open_store(store_url)
+    try:
+        # The other writer made a key for the new subject but has not stored it yet.
+        other.keyring.seal("member:M-0099", keys.field_aad("member:M-0099#2", "applicant"), {"name": "x"})
+        assert list(other.keyring.pending) == ["member:M-0099"]
+        app.save(applied(1))  # this writer's key is stored in the same transaction as its fact
+        assert app.keyring.pending == {}
+        with pytest.raises(Conflict, match="created the data key of member:M-0099 first"):
+            other.save(applied(2))
+        assert len(app.read("member:M-0099")) == 1
+        other.save(applied(2))  # decided again: it now uses the stored key
+        assert [e.applicant.name for e in open_store(store_url).read("member:M-0099")] == ["版 1", "版 2"]
+    finally:
+        other.close()
