@@ -95,6 +95,11 @@ def from_us(us: int) -> datetime:
     return EPOCH + us * _US
 
 
+def as_bytes(value: Any) -> bytes:
+    """A stored state as bytes (a column edited by hand may come back as text)."""
+    return value if isinstance(value, bytes) else str(value).encode() if isinstance(value, str) else bytes(value)
+
+
 def recorded_us(state: bytes) -> int:
     """The recorded time inside a stored fact's JSON, in microseconds since 1970."""
     try:
@@ -202,7 +207,7 @@ def head_of(row: tuple | None) -> tuple[int, bytes, int | None]:
         return 0, GENESIS, None
     if chain_enabled():
         return row[0], bytes.fromhex(row[1]), row[2]
-    return 0, GENESIS, recorded_us(bytes(row[0]))
+    return 0, GENESIS, recorded_us(as_bytes(row[0]))
 
 
 def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: Any = _READ,
@@ -280,7 +285,7 @@ def backfill(cur: Cur, d: Dialect, batch: int = 5000) -> int:
             return position
         out = []
         for nid, oid, ver, topic, state in rows:
-            state = bytes(state)
+            state = as_bytes(state)
             us = recorded_us(state)
             fd = digest(oid, ver, topic, state)
             position += 1

@@ -26,7 +26,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from ledger.backend import GENESIS, ChainRow, chain_rows, digest, link, to_us
+from ledger.backend import GENESIS, ChainRow, as_bytes, chain_rows, digest, link, to_us
 from ledger.errors import LedgerError
 from ledger.events import Event
 from ledger.store import LedgerApp, PersistenceError, translate
@@ -84,7 +84,7 @@ def event_rows(app: LedgerApp, batch: int = 2000) -> Iterator[Row]:
         if not rows:
             return
         for r in rows:
-            yield Row(r.id, str(r.originator_id), r.originator_version, r.topic, bytes(r.state))
+            yield Row(r.id, str(r.originator_id), r.originator_version, r.topic, as_bytes(r.state))
         start = rows[-1].id + 1
 
 
@@ -248,7 +248,7 @@ def _check_fact(app: LedgerApp, ev: Row, ch: ChainRow) -> None:
 def _decode(app: LedgerApp, ev: Row, ch: ChainRow) -> Event:
     try:
         return app.ledger_mapper.decode(ev.topic, ev.state)
-    except (LedgerError, ValidationError, ValueError) as e:
+    except (LedgerError, ValidationError, ValueError, TypeError, KeyError) as e:
         text = e.en if isinstance(e, LedgerError) else str(e).splitlines()[0]
         raise _problem(
             "undecodable", ch.position, ev.nid, ev.event_id,

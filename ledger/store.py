@@ -34,7 +34,7 @@ from eventsourcing.persistence import (
 )
 
 from ledger import keys as keyring_mod
-from ledger.backend import MASTER_CHECK, from_us, head_of, head_sql, read_meta, write_meta
+from ledger.backend import MASTER_CHECK, as_bytes, from_us, head_of, head_sql, read_meta, write_meta
 from ledger.dates import JST
 from ledger.errors import BadInput, ClockError, Conflict, Forbidden, StoreError
 from ledger.events import EVENT_TYPES, Event, Personal
@@ -86,7 +86,7 @@ class LedgerMapper(Mapper):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Event:  # type: ignore[override]
-        return self.decode(stored_event.topic, stored_event.state)
+        return self.decode(stored_event.topic, as_bytes(stored_event.state))
 
     def decode(self, topic: str, state: bytes) -> Event:
         cls = event_class(topic)
@@ -230,7 +230,7 @@ class LedgerApp(Application):
             if not rows:
                 return
             for row in rows:
-                yield row.id, self.ledger_mapper.decode(row.topic, row.state)
+                yield row.id, self.ledger_mapper.decode(row.topic, as_bytes(row.state))
             start = rows[-1].id + 1
 
     # --- writing ------------------------------------------------------------
@@ -297,8 +297,10 @@ def translate(e: Exception) -> StoreError:
         )
     if "no such table" in text or "does not exist" in text:
         return StoreError(
-            f"The store has no ledger yet: run `ledger init` first ({text.strip().splitlines()[0]}).",
-            f"ストアに台帳がありません。先に `ledger init` を実行してください（{text.strip().splitlines()[0]}）。",
+            f"The store has no ledger yet, or one made by an older version: run `ledger init`, which creates or "
+            f"upgrades it ({text.strip().splitlines()[0]}).",
+            f"ストアに台帳がないか、古い版で作られています。`ledger init` で作成または更新してください"
+            f"（{text.strip().splitlines()[0]}）。",
         )
     return StoreError(
         f"The store failed: {text.strip().splitlines()[0] if text.strip() else type(e).__name__}.",

@@ -251,3 +251,18 @@ def test_init_chains_a_store_made_before_the_chain_existed(store_url):
         again.close()
     finally:
         app.close()
+
+
+def test_a_hand_edit_in_the_sqlite_shell_is_caught_not_crashed_on(sqlite_url):
+    """sqlite3's replace() turns the BLOB into TEXT: verify still reads it and names the position."""
+    from ledger.store import open_store
+
+    app = open_store(sqlite_url, create=True)
+    given_eight_facts(app)
+    raw = Raw(sqlite_url)
+    raw.drop_guards()
+    raw.run("UPDATE {events} SET state = replace(state, '\"floors\":2', '\"floors\":3') WHERE {nid} = 2")
+    assert raw.run("SELECT typeof(state) FROM {events} WHERE rowid = 2") == [("text",)]
+    p = problem(app)
+    assert (p.kind, p.position) == ("altered", 2)
+    app.close()
