@@ -246,13 +246,16 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
     if chain_enabled():
         cur.many("INSERT INTO {chain} (position, notification_id, originator_id, originator_version, recorded_us, "
                  "digest, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", out)
-    for subject, wrapped in (keys or {}).items():
-        cur.run("INSERT INTO {keys} (subject, wrapped, created_us) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING",
-                (subject, wrapped, last_us or 0))
-        if cur.one("SELECT wrapped FROM {keys} WHERE subject = ?", (subject,)) != (wrapped,):
+    keys = keys or {}
+    for subject, wrapped in keys.items():
+        # One round trip: the row comes back only if this writer's key is the one stored.
+        if cur.one("INSERT INTO {keys} (subject, wrapped, created_us) VALUES (?, ?, ?) ON CONFLICT (subject) "
+                   "DO NOTHING RETURNING subject", (subject, wrapped, last_us or 0)) is None:
             raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
                            f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
-    sealed = sorted({str(s.originator_id) for _, s in ordered if SEALED in s.state})
+    # Subjects sealed with a key loaded earlier: was it destroyed meanwhile? (A new key
+    # above was stored only because no row, tombstone included, existed.)
+    sealed = sorted({str(s.originator_id) for _, s in ordered if SEALED in s.state} - set(keys))
     if sealed:
         marks = ",".join("?" * len(sealed))
         gone = cur.all(f"SELECT subject FROM {{keys}} WHERE wrapped IS NULL AND subject IN ({marks})", sealed)
