@@ -11,7 +11,6 @@ from commands.handlers import Context, execute
 from ledger import backend
 from ledger.errors import ClockError
 from ledger.events import PaymentRecorded
-from ledger.integrity import check_store
 from projections import integrity
 from projections.window import Window
 from tests.rawdb import Raw
