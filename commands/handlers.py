@@ -107,7 +107,7 @@ def storable_text(raw: Any, path: str = "") -> None:
             storable_text(k, path)
             storable_text(v, f"{path}.{k}" if path else str(k))
     elif isinstance(raw, list):
-        for i, v in enumerate(raw):
+        for v in raw:
             storable_text(v, path)
 
 

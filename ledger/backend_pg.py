@@ -55,21 +55,24 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         values = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                   for e in stored_events]
         # A writer holding the gate exclusively (``gate()``) must not wait for it again.
-        gate = "false" if kwargs.get("ledger_gated", False) else "true"
-        # One round trip: lock timeout, the append lock, the library's NOTIFY, the newest fact.
-        prelude = (f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'; "
-                   f"SELECT {self.dialect.schema}.ledger_append_lock({gate}); "
-                   f'NOTIFY "{self.channel_name}"; {self.dialect.q(head_sql(self.dialect))}')
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(prelude)
-            while curs.nextset():
-                pass
-            row = curs.fetchone()
-            head = tuple(row.values()) if row else None
-            curs.execute(self.insert_returning, (values,))
-            ids = {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in curs.fetchall()}
-            pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]
-            after_insert(PgCur(curs, self.dialect), self.dialect, pairs, head, kwargs.get("ledger_keys"))
+        gate = not kwargs.get("ledger_gated", False)
+        with self.datastore.get_connection() as conn:
+            # Pipelined like the library's insert: the lock, NOTIFY, the newest fact and
+            # the insert travel together; the chain rows travel with the COMMIT.
+            with conn.pipeline(), conn.transaction():
+                # Any error (a conflict, a late clock) leaves through the transaction: rolled back.
+                curs = conn.cursor()
+                curs.execute(self.lock_table_statements[0])  # SET LOCAL lock_timeout
+                curs.execute(self.lock_call, (gate,))
+                self._notify_channel(curs)
+                head_curs = conn.cursor()
+                head_curs.execute(self.dialect.q(head_sql(self.dialect)))
+                curs.execute(self.insert_returning, (values,))
+                row = head_curs.fetchone()
+                head = tuple(row.values()) if row else None
+                ids = {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in curs.fetchall()}
+                pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]
+                after_insert(PgCur(curs, self.dialect), self.dialect, pairs, head, kwargs.get("ledger_keys"))
         return [nid for nid, _ in pairs]
 
     @contextlib.contextmanager
@@ -81,6 +84,12 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 yield
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.dialect.gate_name,))
+
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """One row of one query on the ledger's tables, in one round trip (autocommit)."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(self.dialect.q(sql), tuple(params) or None).fetchone()
+        return tuple(row.values()) if row else None
 
     @contextlib.contextmanager
     def cursor(self, *, commit: bool = False) -> Iterator[PgCur]:

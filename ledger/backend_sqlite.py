@@ -53,6 +53,11 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         """SQLite has no gate: its writers are few and retry (``commands.handlers``)."""
         yield
 
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """One row of one query on the ledger's tables."""
+        with self.cursor() as cur:
+            return cur.one(sql, params)
+
     @contextlib.contextmanager
     def cursor(self, *, commit: bool = False) -> Iterator[SqliteCur]:
         """A transaction on the ledger's own tables (read-only unless ``commit``)."""

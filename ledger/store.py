@@ -175,8 +175,7 @@ class LedgerApp(Application):
 
         def load(subject: str) -> str | None:
             try:
-                with self.cursor() as cur:
-                    row = cur.one("SELECT wrapped FROM {keys} WHERE subject = ?", (subject,))
+                row = self.recorder.read_one("SELECT wrapped FROM {keys} WHERE subject = ?", (subject,))  # type: ignore[attr-defined]
             except PersistenceError as e:
                 raise translate(e) from None
             if row is None:
@@ -213,8 +212,7 @@ class LedgerApp(Application):
 
     def newest_recorded(self) -> datetime | None:
         try:
-            with self.cursor() as cur:
-                _, _, us = head_of(cur.one(head_sql(self.recorder.dialect)))  # type: ignore[attr-defined]
+            _, _, us = head_of(self.recorder.read_one(head_sql(self.recorder.dialect)))  # type: ignore[attr-defined]
         except PersistenceError as e:
             raise translate(e) from None
         return None if us is None else from_us(us).astimezone(JST)
