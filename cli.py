@@ -403,7 +403,8 @@ def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
     else:
         if report.problem is None:
             click.echo("intact")
-            click.echo(f"facts     {report.facts} in {report.streams} streams ({report.erased_subjects} erased subjects)")
+            erased = "" if report.erased_subjects is None else f" ({report.erased_subjects} erased subjects)"
+            click.echo(f"facts     {report.facts} in {report.streams} streams{erased}")
             click.echo(f"chain     positions 1..{report.head_position}, head {report.head_position}:{report.head_hash}")
             for c in report.checked:
                 click.echo(f"checked   {c}")

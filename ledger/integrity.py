@@ -55,7 +55,7 @@ class Report:
     head_position: int = 0
     head_hash: str = GENESIS.hex()
     streams: int = 0
-    erased_subjects: int = 0
+    erased_subjects: int | None = None  # None: this connection may not see the key table
     problem: Problem | None = None
     checked: list[str] = field(default_factory=list)
 
