@@ -188,12 +188,13 @@ def main() -> None:
 
     print(f"(a) concurrency on PostgreSQL: {args.workers} writers x {args.each} payments, medians of {args.repeat}")
     print(f"{'workload':<44}{'commands':>9}{'seconds':>9}{'cmd/s':>8}{'facts/s':>9}")
-    for label, workers, shared in ((f"{args.workers} writers, the same 3 members", args.workers, True),
-                                   (f"{args.workers} writers, a member each", args.workers, False),
-                                   ("1 writer", 1, True)):
+    for label, workers, shared, on in ((f"{args.workers} writers, the same 3 members", args.workers, True, True),
+                                       ("  the same, chain and encryption off", args.workers, True, False),
+                                       (f"{args.workers} writers, a member each", args.workers, False, True),
+                                       ("1 writer", 1, True, True)):
         runs = []
         for _ in range(args.repeat):
-            with pg_schema(args.pg) as url:
+            with switches(on, on), pg_schema(args.pg) as url:
                 runs.append(concurrency(url, workers, args.each if workers > 1 else args.each * 2, shared))
         n, s = runs[0][0], med(r[1] for r in runs)
         # each payment command stores the payment and its command receipt
