@@ -47,7 +47,7 @@ def open_app(ctx: click.Context, create: bool = False) -> LedgerApp:
 
 
 def write_context(ctx: click.Context) -> handlers.Context:
-    return handlers.Context(now=clock.now(), actor=ctx.find_root().obj.get("actor") or "")
+    return handlers.Context(now=clock.now(), actor=ctx.find_root().obj.get("actor") or "", clock=clock.now)
 
 
 # --- output -----------------------------------------------------------------------
@@ -145,19 +145,32 @@ def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None
 
 
 @main.command(context_settings=CONTEXT)
+@click.option("--roles", is_flag=True, help="PostgreSQL: also create a writer role (INSERT/SELECT only) and a read-only auditor role.")
+@click.option("--writer-role", default="ledger_writer", show_default=True, help="Name of the writer role (with --roles).")
+@click.option("--auditor-role", default="ledger_auditor", show_default=True, help="Name of the auditor role (with --roles).")
 @click.pass_context
-def init(ctx: click.Context) -> None:
+def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str) -> None:
     """Create or upgrade the store's schema (safe to run twice).
 
+    Creates the events table, the hash chain, the key table for personal data
+    and the triggers that refuse UPDATE and DELETE of facts. A SQLite store
+    gets its master key file (<db>.key) unless LEDGER_MASTER_KEY or
+    LEDGER_MASTER_KEY_FILE is set; a PostgreSQL store needs one of them.
+
     \b
-    Example:
+    Examples:
       ledger --db ledger.db init
+      LEDGER_MASTER_KEY_FILE=/etc/ledger/master.key \\
+        ledger --db 'postgresql://postgres@127.0.0.1:5432/ledger' init --roles
     """
+    from ledger.store import init_store
+
     try:
-        app = open_app(ctx, create=True)
+        lines = init_store(open_app(ctx, create=True), roles=roles, writer=writer_role, auditor=auditor_role)
     except LedgerError as e:
         fail(e, lang_of(ctx))
-    click.echo(f"ledger ready: {type(app.recorder).__module__.split('.')[-1]} store")
+    for line in lines:
+        click.echo(line)
 
 
 # --- writes: one subcommand per command, and JSON Lines ----------------------------------
@@ -279,11 +292,28 @@ def build_groups() -> None:
         g.add_command(make_command(model))
 
 
+def parse_line(n: int, data: bytes) -> Any:
+    """One JSON Lines line: UTF-8, valid JSON, not absurdly nested."""
+    try:
+        line = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadInput(f"Line {n} is not UTF-8 text (byte {e.start + 1}).",
+                       f"{n} 行目は UTF-8 の文字列ではありません（{e.start + 1} バイト目）。", field="line") from None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as e:
+        raise BadInput(f"Line {n} is not valid JSON: {e.msg} at column {e.colno}.",
+                       f"{n} 行目は正しい JSON ではありません: {e.msg}（{e.colno} 列目）。", field="line") from None
+    except RecursionError:
+        raise BadInput(f"Line {n} is nested too deeply to be a command.",
+                       f"{n} 行目は入れ子が深すぎてコマンドとして読めません。", field="line") from None
+
+
 @main.command("apply", context_settings=CONTEXT)
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--stop-on-error", is_flag=True, help="Stop at the first refused or malformed line.")
 @click.pass_context
-def apply_file(ctx: click.Context, file: io.TextIOBase, stop_on_error: bool) -> None:
+def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool) -> None:
     """Apply a JSON Lines file of commands (- for stdin), one result line each.
 
     Each line is applied whole or not at all; a refused line writes nothing and
@@ -301,15 +331,11 @@ def apply_file(ctx: click.Context, file: io.TextIOBase, stop_on_error: bool) -> 
     except LedgerError as e:
         fail(e, lang, as_json=True)
     worst = 0
-    for n, line in enumerate(file, start=1):
-        if not line.strip():
+    for n, data in enumerate(file, start=1):
+        if not data.strip():
             continue
         try:
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise BadInput(f"Line {n} is not valid JSON: {e.msg} at column {e.colno}.",
-                               f"{n} 行目は正しい JSON ではありません: {e.msg}（{e.colno} 列目）。", field="line") from None
+            raw = parse_line(n, data)
             result = handlers.execute(app, raw, write_context(ctx))
             out = {"line": n, **result.as_dict()}
         except LedgerError as e:
@@ -435,6 +461,84 @@ def emergencies(ctx: click.Context, member_id: str, as_of: str | None, known_at:
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     emit(rows, fmt or "table", None if fmt == "json" else emergencies_view.COLUMNS)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--anchor", metavar="POSITION:HASH",
+              help="A chain head printed by an earlier verify: also prove nothing up to it was rewritten or cut off.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON.")
+@click.pass_context
+def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
+    """Check the store is intact: exit 0 only if it is.
+
+    Recomputes the hash chain over every stored fact and reports the first
+    broken, missing, inserted, altered or reordered fact with its position;
+    checks each fact's envelope against its row and that it still decodes;
+    then rebuilds every projection from the log and compares it with the read
+    path. Works with a read-only (auditor) connection.
+
+    \b
+    Examples:
+      ledger verify
+      ledger verify --anchor 4210:9f3c1ad2e07b55c1
+    """
+    from ledger.integrity import parse_anchor
+    from projections import integrity
+
+    lang = lang_of(ctx)
+    try:
+        pin = parse_anchor(anchor) if anchor else None
+        report = integrity.verify(open_app(ctx), window(None, None), pin)
+    except LedgerError as e:
+        fail(e, lang, as_json)
+    if as_json:
+        click.echo(json.dumps({
+            "intact": report.intact, "facts": report.facts, "streams": report.streams,
+            "head": {"position": report.head_position, "hash": report.head_hash},
+            "erased_subjects": report.erased_subjects, "checked": report.checked,
+            "problem": report.problem.as_dict(lang) if report.problem else None,
+        }, ensure_ascii=False, indent=2))
+    else:
+        if report.problem is None:
+            click.echo("intact")
+            erased = "" if report.erased_subjects is None else f" ({report.erased_subjects} erased subjects)"
+            click.echo(f"facts     {report.facts} in {report.streams} streams{erased}")
+            click.echo(f"chain     positions 1..{report.head_position}, head {report.head_position}:{report.head_hash}")
+            for c in report.checked:
+                click.echo(f"checked   {c}")
+        else:
+            click.echo("NOT INTACT")
+            click.echo(f"problem   {report.problem.message(lang)}")
+            click.echo(f"intact up to position {report.head_position}" +
+                       (f", head {report.head_position}:{report.head_hash}" if report.head_position else ""))
+    sys.exit(0 if report.intact else 1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("member_id", metavar="MEMBER")
+@click.option("--on", help="The effective date (default: today).")
+@click.option("--command-id", help="An id that makes a retry safe.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def erase(ctx: click.Context, member_id: str, on: str | None, command_id: str | None, as_json: bool) -> None:
+    """Erase a member's personal data once retention has ended (IE-19.10).
+
+    Allowed when the member is withdrawn, revoked or expired (or the
+    registration was refused) and owes nothing. Destroys the member's data
+    key: the facts, dates and amounts stay; names, addresses, phone numbers,
+    e-mails and birth dates read as erased everywhere, and verify still passes.
+    The same as `ledger member erase --member-id MEMBER`.
+
+    \b
+    Example:
+      ledger erase M-0042
+    """
+    raw: dict[str, Any] = {"command": "erase_personal_data", "member_id": member_id}
+    if on:
+        raw["on"] = on
+    if command_id:
+        raw["command_id"] = command_id
+    run_one(ctx, raw, as_json)
 
 
 @main.command(context_settings=CONTEXT)

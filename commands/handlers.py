@@ -6,6 +6,9 @@ appends them in one transaction; on a write conflict it loads and decides again.
 """
 from __future__ import annotations
 
+import contextlib
+import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from pydantic import ValidationError
 
 from commands import models as m
 from ledger.dates import end_of_day, jst_date
-from ledger.errors import BadInput, Conflict, LedgerError
+from ledger.errors import BadInput, ClockError, Conflict, LedgerError
 from ledger.events import CommandRecorded, Event, stream_of
 from ledger.facts import Draft, decide_retract, visible
 from ledger.store import LedgerApp
@@ -26,10 +29,15 @@ MAX_ATTEMPTS = 8
 
 @dataclass
 class Context:
-    """What the edge passes in: the ledger clock's reading and the actor."""
+    """What the edge passes in: the ledger clock's reading and the actor.
+
+    ``clock``, when given, is read again if another writer recorded a later
+    fact between this reading and the append (a race, not a wrong clock).
+    """
 
     now: datetime
     actor: str
+    clock: Callable[[], datetime] | None = None
 
 
 @dataclass
@@ -87,8 +95,25 @@ class Result:
         }
 
 
+def storable_text(raw: Any, path: str = "") -> None:
+    """Refuse text no store can hold: NUL characters and lone UTF-16 surrogates."""
+    if isinstance(raw, str):
+        if "\x00" in raw or any("\ud800" <= ch <= "\udfff" for ch in raw):
+            raise BadInput(f"field '{path or 'command'}': text may not contain NUL characters or unpaired surrogates.",
+                           f"欄 '{path or 'command'}': 文字列に NUL 文字や対になっていないサロゲートは使えません。",
+                           field=path or "command")
+    elif isinstance(raw, dict):
+        for k, v in raw.items():
+            storable_text(k, path)
+            storable_text(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(raw, list):
+        for v in raw:
+            storable_text(v, path)
+
+
 def parse(raw: Any) -> m.Command:
     """Validate one command object; every problem names its field."""
+    storable_text(raw)
     if not isinstance(raw, dict):
         raise BadInput("A command must be a JSON object with a \"command\" field.",
                        "コマンドは \"command\" 欄を持つ JSON オブジェクトでなければなりません。", field="command")
@@ -138,7 +163,8 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
 
     A ``command_id`` already recorded is a duplicate and writes nothing. A write
     conflict (another writer got to a stream first) is decided again on fresh
-    facts, so it is either applied once or refused by the rule that now applies.
+    facts, so it is either applied once or refused by the rule that now applies;
+    on PostgreSQL the second decision holds the store's gate and cannot lose again.
     """
     cmd = raw if isinstance(raw, m.Command) else parse(raw)
     if not ctx.actor:
@@ -147,19 +173,34 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
     handler = REGISTRY[cmd.NAME][1]
     eff = cmd.effective(ctx.now)
     app.check_clock(ctx.now)
-    for _ in range(MAX_ATTEMPTS):
-        if cmd.command_id and app.exists(f"command:{cmd.command_id}"):
-            return Result(cmd.NAME, cmd.command_id, [], duplicate=True)
-        unit = Unit(app)
-        drafts = handler(unit, cmd, eff)
-        if not drafts:
-            return Result(cmd.NAME, cmd.command_id, [])
-        events = stamp(drafts, unit, cmd, ctx, eff)
-        try:
-            app.append(events, ctx.now)
-        except Conflict:
-            continue
-        return Result(cmd.NAME, cmd.command_id, [e for e in events if not isinstance(e, CommandRecorded)])
+    for attempt in range(MAX_ATTEMPTS):
+        # After a lost conflict, decide again holding the store's gate (PostgreSQL):
+        # no other append can commit meanwhile, so the fresh decision cannot
+        # conflict again. SQLite has no gate: back off with jitter and retry.
+        gated = attempt > 0 and app.can_gate
+        if attempt and not gated:
+            time.sleep(random.uniform(0, min(0.2, 0.004 * 2 ** attempt)))
+        with app.gate() if gated else contextlib.nullcontext():
+            if cmd.command_id and app.exists(f"command:{cmd.command_id}"):
+                return Result(cmd.NAME, cmd.command_id, [], duplicate=True)
+            unit = Unit(app)
+            drafts = handler(unit, cmd, eff)
+            if not drafts:
+                return Result(cmd.NAME, cmd.command_id, [])
+            events = stamp(drafts, unit, cmd, ctx, eff)
+            try:
+                app.append(events, ctx.now, gated=gated)
+            except Conflict:
+                continue
+            except ClockError:
+                # Another writer appended a later fact after our clock reading: read
+                # the live clock again (a fixed LEDGER_CLOCK cannot move: refuse).
+                fresh = ctx.clock() if ctx.clock else ctx.now
+                if fresh <= ctx.now:
+                    raise
+                ctx = Context(now=fresh, actor=ctx.actor, clock=ctx.clock)
+                continue
+            return Result(cmd.NAME, cmd.command_id, [e for e in events if not isinstance(e, CommandRecorded)])
     raise Conflict(f"{cmd.NAME}: the streams kept changing under {MAX_ATTEMPTS} attempts; try again.",
                    f"{cmd.NAME}: {MAX_ATTEMPTS} 回試みても競合が続きました。もう一度実行してください。")
 
@@ -171,3 +212,4 @@ __all__ = ["Context", "Result", "REGISTRY", "execute", "parse", "LedgerError"]
 from commands import membership  # noqa: E402,F401
 from commands import presence  # noqa: E402,F401
 from commands import services  # noqa: E402,F401
+from commands import privacy  # noqa: E402,F401

@@ -27,7 +27,12 @@ EVENT_TYPES: dict[str, type["Event"]] = {}
 
 
 class Personal(BaseModel):
-    """Personal information of one person (IE-19): stored apart from the facts."""
+    """Personal information of one person (IE-19): stored apart from the facts.
+
+    Stored encrypted under its subject's key (``ledger.keys``). Read back with
+    every field None and ``erased`` set once the subject was erased
+    (IE-19.10), or ``withheld`` set for a reader without the keys (an auditor).
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     name: str | None = None
@@ -36,6 +41,7 @@ class Personal(BaseModel):
     email: str | None = None
     birth_date: date | None = None
     erased: bool = False
+    withheld: bool = False
 
 
 class Event(BaseModel):
@@ -584,3 +590,18 @@ class EmergencyRequested(Event):
     hotel_cap_yen: int | None = None
     override_reason: str | None = None
     because: tuple[str, ...] = ()
+
+# --- integrity and personal data (issue 6) ------------------------------------------------
+
+
+class PersonalDataErased(Event):
+    """The personal data of this stream's subject was erased: its data key is destroyed (IE-19.10).
+
+    Storing this fact destroys the key in the same transaction (``ledger.backend``);
+    the facts, dates and amounts stay, and every ``Personal`` field of the
+    stream reads as erased from then on.
+    """
+
+    subject: str
+    state: str
+    balance: int

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.errors import NotFound, Refused
-from ledger.events import Event, FactRetracted, stream_of
+from ledger.events import Event, FactRetracted, PersonalDataErased, stream_of
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,12 @@ def decide_retract(events: list[Event], event_id: str, reason: str) -> list[Draf
             f"{event_id} is itself a retraction; record the fact again instead of retracting the retraction.",
             f"{event_id} は取消しそのものです。取消しを取り消さず、事実を改めて記録してください。",
             code="not_retractable",
+        )
+    if isinstance(target, PersonalDataErased):
+        raise Refused(
+            f"{event_id} is an erasure of personal data: the key was destroyed and cannot be restored (IE-19.10).",
+            f"{event_id} は個人情報の消去です。鍵は破棄済みで元に戻せません（IE-19.10）。",
+            rule="IE-19.10", code="not_retractable",
         )
     gone = retracted_ids(events)
     if event_id in gone:

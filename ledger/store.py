@@ -7,13 +7,22 @@ The storage names are pinned: the Application's ``name`` (on PostgreSQL the
 table is ``membershipledger_events``) and each event's ``TYPE`` (its topic).
 Streams are named by text ids (``member:M-0042``, ``property:P-1``, ``fees``),
 so an event id reads ``member:M-0042#3``.
+
+Integrity (issue 6): the recorders of ``ledger.backend_sqlite`` and
+``ledger.backend_pg`` chain every fact in the transaction that stores it and
+install the append-only guards; the mapper seals ``Personal`` fields with the
+subject's data key (``ledger.keys``).
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlparse
 
 from eventsourcing.application import Application
@@ -26,40 +35,92 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from ledger.errors import ClockError, Conflict, Forbidden, StoreError
-from ledger.events import EVENT_TYPES, Event
+from ledger import keys as keyring_mod
+from ledger.backend import MASTER_CHECK, as_bytes, from_us, head_of, head_sql, read_meta, write_meta
+from ledger.dates import JST
+from ledger.errors import BadInput, ClockError, Conflict, Forbidden, StoreError
+from ledger.events import EVENT_TYPES, Event, Personal
 
 APP_NAME = "MembershipLedger"
 DEFAULT_DB = "ledger.db"
+SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+@lru_cache(maxsize=None)
+def personal_fields(cls: type[Event]) -> tuple[str, ...]:
+    """The fields of an event class that hold a ``Personal`` (or ``Personal | None``)."""
+    out = []
+    for name, f in cls.model_fields.items():
+        ann = f.annotation
+        options = getattr(ann, "__args__", None) or (ann,)
+        if any(isinstance(a, type) and issubclass(a, Personal) for a in options):
+            out.append(name)
+    return tuple(out)
 
 
 class LedgerMapper(Mapper):
     """Stores an event as its pydantic JSON; the topic is the event's pinned ``TYPE``.
 
     The envelope (stream and position included) is inside the stored bytes, so
-    ``verify`` can see a row moved behind the ledger's back.
+    ``verify`` can see a row moved behind the ledger's back. ``Personal`` fields
+    are sealed with their subject's data key (``ledger.keys``): the stored JSON
+    holds ``{"enc": …, "nonce": …, "ct": …}`` in their place.
     """
 
+    keyring: keyring_mod.Keyring | None = None
+
     def to_stored_event(self, domain_event: Event) -> StoredEvent:  # type: ignore[override]
+        fields = personal_fields(type(domain_event))
+        if not fields or self.keyring is None or not keyring_mod.encryption_enabled():
+            state = domain_event.model_dump_json().encode()
+        else:
+            data = domain_event.model_dump(mode="json")
+            for name in fields:
+                if data.get(name) is not None:
+                    data[name] = self.keyring.seal(domain_event.originator_id,
+                                                   keyring_mod.field_aad(domain_event.event_id, name), data[name])
+            state = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
             topic=domain_event.TYPE,
-            state=domain_event.model_dump_json().encode(),
+            state=state,
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Event:  # type: ignore[override]
-        return decode(stored_event.topic, stored_event.state)
+        return self.decode(stored_event.topic, as_bytes(stored_event.state))
+
+    def decode(self, topic: str, state: bytes) -> Event:
+        cls = event_class(topic)
+        fields = personal_fields(cls)
+        if not fields:
+            return cls.model_validate_json(state)
+        data = json.loads(state)
+        for name in fields:
+            value = data.get(name)
+            if isinstance(value, dict) and "enc" in value:
+                if self.keyring is None:
+                    data[name] = dict(keyring_mod.WITHHELD)
+                else:
+                    event_id = f"{data.get('originator_id')}#{data.get('originator_version')}"
+                    data[name] = self.keyring.open(str(data.get("originator_id")),
+                                                   keyring_mod.field_aad(event_id, name), value)
+        return cls.model_validate(data)
 
 
-def decode(topic: str, state: bytes) -> Event:
+def event_class(topic: str) -> type[Event]:
     cls = EVENT_TYPES.get(topic)
     if cls is None:
         raise StoreError(
             f"The store holds an event of unknown type '{topic}': this ledger version cannot read it.",
             f"ストアに未知の種類のイベント '{topic}' があります。このバージョンでは読めません。",
         )
-    return cls.model_validate_json(state)
+    return cls
+
+
+def decode(topic: str, state: bytes) -> Event:
+    """Decode a stored fact without a keyring: personal fields read as withheld."""
+    return LedgerMapper(transcoder=JSONTranscoder()).decode(topic, state)
 
 
 class LedgerApp(Application):
@@ -68,8 +129,74 @@ class LedgerApp(Application):
     name = APP_NAME
     address: str | None = None
 
+    def __init__(self, env: dict[str, str] | None = None, *, master: bytes | None = None,
+                 master_source: str = "none", create: bool = False) -> None:
+        super().__init__(env=env)
+        self.ledger_mapper.keyring = self.keyring = self._keyring(master, master_source, create)
+
     def construct_mapper(self) -> Mapper:
         return LedgerMapper(transcoder=JSONTranscoder())
+
+    @property
+    def ledger_mapper(self) -> LedgerMapper:
+        return self.mapper  # type: ignore[return-value]
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgres``."""
+        return self.recorder.dialect.kind  # type: ignore[attr-defined]
+
+    def cursor(self, *, commit: bool = False):
+        """A transaction on the ledger's own tables (chain, keys, meta)."""
+        return self.recorder.cursor(commit=commit)  # type: ignore[attr-defined]
+
+    def _keyring(self, master: bytes | None, source: str, create: bool) -> keyring_mod.Keyring:
+        """Check the master key against the one recorded at init, and probe the key table."""
+        readable = True
+        try:
+            with self.cursor(commit=create) as cur:
+                stored = read_meta(cur, MASTER_CHECK)
+                if master is not None and stored is None and create:
+                    write_meta(cur, MASTER_CHECK, keyring_mod.check_value(master))
+                    stored = keyring_mod.check_value(master)
+            try:
+                with self.cursor() as cur:
+                    cur.one("SELECT 1 FROM {keys} LIMIT 1")
+            except PersistenceError as e:
+                if "permission denied" not in str(e):
+                    raise
+                readable = False
+        except PersistenceError as e:
+            raise translate(e) from None
+        if master is not None and stored is not None and stored != keyring_mod.check_value(master):
+            raise StoreError(
+                f"The master key from {source} is not the one this ledger was initialised with: "
+                "personal data could not be read or written. Set LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE to the right key.",
+                f"{source} のマスター鍵は、この台帳の初期化に使われた鍵ではありません。正しい鍵を "
+                "LEDGER_MASTER_KEY または LEDGER_MASTER_KEY_FILE に設定してください。",
+            )
+
+        def load(subject: str) -> str | None:
+            try:
+                row = self.recorder.read_one("SELECT wrapped FROM {keys} WHERE subject = ?", (subject,))  # type: ignore[attr-defined]
+            except PersistenceError as e:
+                raise translate(e) from None
+            if row is None:
+                raise KeyError(subject)
+            return row[0]
+
+        return keyring_mod.Keyring(load, master, source, readable=readable)
+
+    def save(self, *objs, **kwargs):  # type: ignore[override]
+        """The library's save; new data keys sealed into these facts are stored with them."""
+        kwargs.setdefault("ledger_keys", self.keyring.pending)
+        try:
+            recordings = super().save(*objs, **kwargs)
+        except BaseException:
+            self.keyring.settle(False)
+            raise
+        self.keyring.settle(True)
+        return recordings
 
     # --- reading ------------------------------------------------------------
 
@@ -88,13 +215,10 @@ class LedgerApp(Application):
 
     def newest_recorded(self) -> datetime | None:
         try:
-            last = self.recorder.max_notification_id()
-            if not last:
-                return None
-            rows = self.recorder.select_notifications(start=last, limit=1)
+            _, _, us = head_of(self.recorder.read_one(head_sql(self.recorder.dialect)))  # type: ignore[attr-defined]
         except PersistenceError as e:
             raise translate(e) from None
-        return decode(rows[0].topic, rows[0].state).recorded if rows else None
+        return None if us is None else from_us(us).astimezone(JST)
 
     def iter_all(self, batch: int = 2000) -> Iterator[tuple[int, Event]]:
         """The global log in recorded order, streamed in batches (memory stays flat)."""
@@ -107,7 +231,7 @@ class LedgerApp(Application):
             if not rows:
                 return
             for row in rows:
-                yield row.id, decode(row.topic, row.state)
+                yield row.id, self.ledger_mapper.decode(row.topic, as_bytes(row.state))
             start = rows[-1].id + 1
 
     # Added for replays (snapshot, diff): the undecoded rows, so a reader can skip
@@ -163,15 +287,34 @@ class LedgerApp(Application):
 
     # --- writing ------------------------------------------------------------
 
-    def append(self, events: Sequence[Event], now: datetime) -> None:
+    @property
+    def can_gate(self) -> bool:
+        """Whether ``gate()`` serialises writers (PostgreSQL) or is a no-op (SQLite)."""
+        return self.backend == "postgres"
+
+    @contextmanager
+    def gate(self) -> Iterator[None]:
+        """Hold the store's write gate: no other append commits until it is released.
+
+        For a command that lost a write conflict: its next read -> decide ->
+        append runs alone, so it cannot conflict again (``ledger.backend``).
+        """
+        try:
+            with self.recorder.gate():  # type: ignore[attr-defined]
+                yield
+        except PersistenceError as e:
+            raise translate(e) from None
+
+    def append(self, events: Sequence[Event], now: datetime, *, gated: bool = False) -> None:
         """Append all ``events`` in one transaction, or none of them.
 
         Recorded time never goes backwards in a store: a ledger clock earlier
-        than the newest recorded fact is refused.
+        than the newest recorded fact is refused. ``gated``: the caller holds
+        ``gate()``. The recorder checks the clock again under the append lock
+        (``ledger.backend.after_insert``), where no other writer can interleave.
         """
-        self.check_clock(now)
         try:
-            self.save(*events)
+            self.save(*events, ledger_gated=gated)
         except IntegrityError:
             raise Conflict(
                 "Another writer recorded facts on the same stream first; decide again.",
@@ -179,6 +322,10 @@ class LedgerApp(Application):
             ) from None
         except PersistenceError as e:
             raise translate(e) from None
+        finally:
+            for e in events:
+                if e.TYPE == "PersonalDataErased":
+                    self.keyring.forget(e.originator_id)
 
     def check_clock(self, now: datetime) -> None:
         newest = self.newest_recorded()
@@ -195,13 +342,17 @@ def translate(e: Exception) -> StoreError:
     text = str(e)
     if "permission denied" in text or "readonly" in text.lower() or "read-only" in text:
         return Forbidden(
-            f"This connection may not write to the ledger ({text.strip().splitlines()[0]}).",
-            f"この接続では台帳に書き込めません（{text.strip().splitlines()[0]}）。",
+            f"This connection may not write to the ledger ({text.strip().splitlines()[0]}): "
+            "it is read-only (e.g. the auditor role); connect as a writer to record facts.",
+            f"この接続では台帳に書き込めません（{text.strip().splitlines()[0]}）。読み取り専用の接続"
+            "（監査ロールなど）です。記録するには書き込みロールで接続してください。",
         )
     if "no such table" in text or "does not exist" in text:
         return StoreError(
-            f"The store has no ledger yet: run `ledger init` first ({text.strip().splitlines()[0]}).",
-            f"ストアに台帳がありません。先に `ledger init` を実行してください（{text.strip().splitlines()[0]}）。",
+            f"The store has no ledger yet, or one made by an older version: run `ledger init`, which creates or "
+            f"upgrades it ({text.strip().splitlines()[0]}).",
+            f"ストアに台帳がないか、古い版で作られています。`ledger init` で作成または更新してください"
+            f"（{text.strip().splitlines()[0]}）。",
         )
     return StoreError(
         f"The store failed: {text.strip().splitlines()[0] if text.strip() else type(e).__name__}.",
@@ -219,14 +370,19 @@ def store_env(url: str, *, create: bool) -> dict[str, str]:
     if url.startswith(("postgresql://", "postgres://")):
         u = urlparse(url)
         query = parse_qs(u.query)
+        schema = query.get("schema", [""])[0]
+        if schema and not SCHEMA_NAME.match(schema):
+            raise BadInput(f"The store address names schema '{schema}': use letters, digits and _ only.",
+                           f"ストアのアドレスのスキーマ名 '{schema}' は英数字と _ だけにしてください。", field="db")
         env.update(
             PERSISTENCE_MODULE="eventsourcing.postgres",
+            APPLICATION_RECORDER_TOPIC="ledger.backend_pg:LedgerPostgresRecorder",
             POSTGRES_DBNAME=(u.path or "/").lstrip("/") or "postgres",
             POSTGRES_HOST=u.hostname or "127.0.0.1",
             POSTGRES_PORT=str(u.port or 5432),
             POSTGRES_USER=unquote(u.username or "postgres"),
             POSTGRES_PASSWORD=unquote(u.password or ""),
-            POSTGRES_SCHEMA=query.get("schema", [""])[0],
+            POSTGRES_SCHEMA=schema,
             POSTGRES_CONNECT_TIMEOUT="5",
             # Kept off on purpose: the DB functions drop the table lock and let
             # a tailing reader skip events (EVENTSOURCING-NOTES.md).
@@ -234,7 +390,8 @@ def store_env(url: str, *, create: bool) -> dict[str, str]:
         )
     else:
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
-        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=path, SQLITE_LOCK_TIMEOUT="30")
+        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=path, SQLITE_LOCK_TIMEOUT="30",
+                   APPLICATION_RECORDER_TOPIC="ledger.backend_sqlite:LedgerSQLiteRecorder")
     return env
 
 
@@ -245,6 +402,7 @@ def database_url(explicit: str | None = None) -> str:
 def open_store(url: str | None = None, *, create: bool = False) -> LedgerApp:
     """Open the ledger at ``url`` (or ``LEDGER_DB``, or ``ledger.db``)."""
     address = database_url(url)
+    sqlite_path = None
     if not address.startswith(("postgresql://", "postgres://")):
         path = address[len("sqlite:///") :] if address.startswith("sqlite:///") else address
         if not create and not os.path.exists(path):
@@ -252,8 +410,17 @@ def open_store(url: str | None = None, *, create: bool = False) -> LedgerApp:
                 f"There is no ledger at {path}: run `ledger init` first (or pass --db).",
                 f"{path} に台帳がありません。先に `ledger init` を実行してください（または --db を指定）。",
             )
+        sqlite_path = path
+    master, source = keyring_mod.master_key(sqlite_path, create=create)
+    if create and master is None:
+        raise StoreError(
+            "A PostgreSQL ledger needs a master key for personal data: set LEDGER_MASTER_KEY (32 bytes, base64 or hex, "
+            "e.g. from `openssl rand -base64 32`) or LEDGER_MASTER_KEY_FILE, then run `ledger init` again.",
+            "PostgreSQL の台帳には個人情報用のマスター鍵が必要です。LEDGER_MASTER_KEY（32バイト、base64 か16進）"
+            "または LEDGER_MASTER_KEY_FILE を設定して、もう一度 `ledger init` を実行してください。",
+        )
     try:
-        app = LedgerApp(env=store_env(address, create=create))
+        app = LedgerApp(env=store_env(address, create=create), master=master, master_source=source, create=create)
         app.address = address  # so a replay can open more connections to the same store
         return app
     except PersistenceError as e:
@@ -262,3 +429,29 @@ def open_store(url: str | None = None, *, create: bool = False) -> LedgerApp:
         if type(e).__module__.startswith(("psycopg", "sqlite3", "eventsourcing")):
             raise translate(e) from None
         raise
+
+
+def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_writer",
+               auditor: str = "ledger_auditor") -> list[str]:
+    """What ``ledger init`` reports, after ``open_store(create=True)`` made the schema.
+
+    With ``roles`` (PostgreSQL only) also creates the writer and auditor roles.
+    """
+    lines = [f"ledger ready: {app.backend} store; facts append-only (triggers), hash-chained, "
+             f"personal data encrypted (master key: {app.keyring.source})"]
+    backfilled = getattr(app.recorder, "backfilled", 0)
+    if backfilled:
+        lines.append(f"chained {backfilled} facts recorded before the chain existed")
+    if roles:
+        if app.backend != "postgres":
+            raise BadInput("--roles applies to PostgreSQL stores only: a SQLite file is protected by file permissions.",
+                           "--roles は PostgreSQL のストア専用です。SQLite ファイルはファイルの権限で保護してください。",
+                           field="roles")
+        from ledger.backend_pg import create_roles
+
+        try:
+            create_roles(app.recorder, writer, auditor)  # type: ignore[arg-type]
+        except PersistenceError as e:
+            raise translate(e) from None
+        lines.append(f"roles: {writer} may insert and read facts; {auditor} may only read (personal fields withheld)")
+    return lines

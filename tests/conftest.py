@@ -13,6 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 PG_ADMIN = os.environ.get("LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# A PostgreSQL ledger needs a master key for personal data (ledger.keys); the
+# tests use a fixed one. SQLite stores use the key file made by init instead.
+TEST_MASTER_KEY = "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE="
 _skipped_pg: list[str] = []
 
 
@@ -36,11 +39,13 @@ def need_postgres() -> None:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
+def pg_url(monkeypatch) -> Iterator[str]:
     """A fresh schema in the test database, dropped afterwards."""
     need_postgres()
     import psycopg
 
+    if not os.environ.get("LEDGER_MASTER_KEY_FILE"):
+        monkeypatch.setenv("LEDGER_MASTER_KEY", os.environ.get("LEDGER_MASTER_KEY") or TEST_MASTER_KEY)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as c:
         c.execute(f"CREATE SCHEMA {schema}")

@@ -7,6 +7,7 @@ retracted before the incident (M-0044).
 """
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -34,9 +35,13 @@ def told(request, tmp_path_factory):
 
         import psycopg
 
-        from conftest import PG_ADMIN, need_postgres
+        from conftest import PG_ADMIN, TEST_MASTER_KEY, need_postgres
 
         need_postgres()
+        # A PostgreSQL ledger needs a master key; set only while this module's store is open.
+        mp = pytest.MonkeyPatch()
+        if not os.environ.get("LEDGER_MASTER_KEY_FILE"):
+            mp.setenv("LEDGER_MASTER_KEY", os.environ.get("LEDGER_MASTER_KEY") or TEST_MASTER_KEY)
         schema = f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as c:
             c.execute(f"CREATE SCHEMA {schema}")
@@ -46,6 +51,7 @@ def told(request, tmp_path_factory):
     yield app
     app.close()
     if drop:
+        mp.undo()
         with psycopg.connect(PG_ADMIN, autocommit=True) as c:
             c.execute(f"DROP SCHEMA IF EXISTS {drop} CASCADE")
 

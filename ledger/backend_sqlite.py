@@ -1,0 +1,65 @@
+"""The SQLite recorder: the library's, plus the chain, the key table and the guards.
+
+Selected by ``APPLICATION_RECORDER_TOPIC`` (see ``ledger.store.store_env``).
+SQLite has one writer at a time, and the first statement of an append is the
+INSERT that takes the write lock, so the chain head read after it is current.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+
+from ledger.backend import ERASURE_TOPIC, LEDGER_TABLES, SQLITE_GUARDS, Dialect, SqliteCur, after_insert, backfill
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self.dialect = Dialect("sqlite", events_table_name, "ledger_chain", "ledger_keys", "ledger_meta")
+        self.backfilled = 0
+
+    def create_table(self) -> None:
+        """The library's table, then the ledger's tables and triggers (idempotent)."""
+        with self.datastore.transaction(commit=True) as c:
+            self._create_table(c)
+            cur = SqliteCur(c, self.dialect)
+            for statement in LEDGER_TABLES + SQLITE_GUARDS:
+                cur.run(statement)
+            self.backfilled = backfill(cur, self.dialect)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        if any(s.topic == ERASURE_TOPIC for s in stored_events):
+            # The erased key's old page images may still sit in the WAL file:
+            # fold the WAL into the (secure-deleted) main file and truncate it.
+            with contextlib.suppress(Exception), self.datastore.get_connection(commit=True) as conn:
+                conn.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return ids
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if any(s.topic == ERASURE_TOPIC for s in stored_events):
+            c.execute("PRAGMA secure_delete = ON")  # overwrite the destroyed key's bytes on disk
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        assert ids is not None  # the application recorder returns one rowid per event
+        after_insert(SqliteCur(c, self.dialect), self.dialect, zip(ids, stored_events), keys=kwargs.get("ledger_keys"))
+        return ids
+
+    @contextlib.contextmanager
+    def gate(self) -> Iterator[None]:
+        """SQLite has no gate: its writers are few and retry (``commands.handlers``)."""
+        yield
+
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """One row of one query on the ledger's tables."""
+        with self.cursor() as cur:
+            return cur.one(sql, params)
+
+    @contextlib.contextmanager
+    def cursor(self, *, commit: bool = False) -> Iterator[SqliteCur]:
+        """A transaction on the ledger's own tables (read-only unless ``commit``)."""
+        with self.datastore.transaction(commit=commit) as c:
+            yield SqliteCur(c, self.dialect)
