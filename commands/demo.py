@@ -275,5 +275,6 @@ def build_and_show(path: str, members: int, lang: str, emit: Callable) -> None:
 
 
 def brief(row: dict) -> dict:
-    keep = ("id", "name", "state", "period", "renewals", "arrears", "annual_fee", "grounds", "services", "known_at")
-    return {k: row[k] for k in keep if k in row}
+    keep = ("id", "state", "period", "renewals", "arrears", "annual_fee", "grounds", "services", "known_at")
+    out = {k: row[k] for k in keep if k in row}
+    return {"id": out.pop("id"), "name": row["applicant"]["name"], **out}
