@@ -25,6 +25,7 @@ from ledger.errors import BadInput, LedgerError
 from ledger.store import LedgerApp, open_store
 from projections import arrears as arrears_view, emergencies as emergencies_view, history as history_view
 from projections import inspections as inspections_view, status as status_view, tasks as tasks_view
+from projections.rows import flatten
 from projections.window import Window
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -51,28 +52,6 @@ def write_context(ctx: click.Context) -> handlers.Context:
 
 
 # --- output -----------------------------------------------------------------------
-
-
-def describe(x: Any) -> str:
-    """One list item in a table cell: a ground reads "IE-14.3.3 since 2026-05-01 (may revoke)"."""
-    if isinstance(x, dict) and "rule" in x and "since" in x:
-        return f"{x['rule']} since {x['since']}" + (f" ({x['action']})" if x.get("action") else "")
-    if isinstance(x, dict):
-        return json.dumps(x, ensure_ascii=False)
-    return str(x)
-
-
-def flatten(row: dict, prefix: str = "") -> dict:
-    out: dict[str, Any] = {}
-    for k, v in row.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
-        elif isinstance(v, list):
-            out[key] = "; ".join(describe(x) for x in v)
-        else:
-            out[key] = "" if v is None else v
-    return out
 
 
 def emit(rows: list[dict] | dict, fmt: str, columns: list[str] | None = None) -> None:

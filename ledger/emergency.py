@@ -88,19 +88,7 @@ def _facts_behind(m: Member, prop: Property | None, d) -> tuple[str, ...]:
         out.append(m.accepted.event_id)
     if m.refused is not None and m.refused.on <= d:
         out.append(m.refused.event_id)
-    if m.revoked is not None and m.revoked.on <= d:
-        out.append(m.revoked.event_id)
-    if m.withdrawn is not None and m.withdrawn.effective_on <= d:
-        out.append(m.withdrawn.event_id)
-    if m.expired is not None and m.expired.last_day < d:
-        out.append(m.expired.event_id)
-    sp = m.suspension_on(d)
-    if sp is not None:
-        out.append(sp.event_id)
-    if m.in_approved_lease(d):
-        r = m.rental_on(d)
-        if r is not None:
-            out.extend(r.event_ids)
+    out.extend(m.state_because(d))
     consent = m.consent_on("operator_provision", d)[1]
     if consent:
         out.append(consent)

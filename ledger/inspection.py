@@ -265,33 +265,14 @@ def owed(s: Slot, prop: Property, members: dict[str, Member], cutoff: date | Non
     if blocked:
         extra = ["IE-17.3.2"] if missed and "IE-14.6" in blocked else []
         return Owed(m.member_id, False, tuple(blocked + extra),
-                    tuple(because + _state_ids(m, first) + [x.accepted.event_id for x in missed[:1] if extra]))
+                    tuple(because + m.state_because(first) + [x.accepted.event_id for x in missed[:1] if extra]))
     ceased = m.ceased_on()
     if ceased is not None and ceased <= (cutoff or s.window_end):
         rules = ("IE-6.6", "IE-17.3.2") if missed else ("IE-6.6", "IE-A1.4")
         return Owed(m.member_id, False, rules,
-                    tuple(because + _state_ids(m, ceased) + [x.accepted.event_id for x in missed[:1]]))
+                    tuple(because + m.state_because(ceased) + [x.accepted.event_id for x in missed[:1]]))
     rules = [party_rule(s.year)] + (["IE-17.3.2"] if m.acquirer == "secondary" else [])
     return Owed(m.member_id, True, tuple(rules), tuple(because))
-
-
-def _state_ids(m: Member, d: date) -> list[str]:
-    """The member facts behind a state on ``d`` (for ``because``)."""
-    out: list[str] = []
-    if m.revoked is not None and m.revoked.on <= d:
-        out.append(m.revoked.event_id)
-    if m.withdrawn is not None and m.withdrawn.effective_on <= d:
-        out.append(m.withdrawn.event_id)
-    if m.expired is not None and m.expired.last_day < d:
-        out.append(m.expired.event_id)
-    sp = m.suspension_on(d)
-    if sp is not None:
-        out.append(sp.event_id)
-    if m.in_approved_lease(d):
-        r = m.rental_on(d)
-        if r is not None:
-            out.extend(r.event_ids)
-    return out
 
 
 def _not_owed(s: Slot, prop: Property, o: Owed, action_en: str, action_ja: str) -> Refused:

@@ -234,6 +234,26 @@ class Member:
         r = self.rental_on(d)
         return bool(r and r.state in ("approved", "ended") and r.lease_start <= d and (r.ended_on is None or d < r.ended_on))
 
+    def state_because(self, d: date) -> list[str]:
+        """The facts behind the state on ``d`` beyond the acceptance: a
+        revocation, withdrawal or expiry in force, a suspension, an approved
+        lease (for a decision's ``because``)."""
+        out: list[str] = []
+        if self.revoked is not None and self.revoked.on <= d:
+            out.append(self.revoked.event_id)
+        if self.withdrawn is not None and self.withdrawn.effective_on <= d:
+            out.append(self.withdrawn.event_id)
+        if self.expired is not None and self.expired.last_day < d:
+            out.append(self.expired.event_id)
+        sp = self.suspension_on(d)
+        if sp is not None:
+            out.append(sp.event_id)
+        if self.in_approved_lease(d):
+            r = self.rental_on(d)
+            if r is not None:
+                out.extend(r.event_ids)
+        return out
+
     def blocked_on(self, d: date) -> dict[str, list[str]]:
         """Rule ids that stop each service on ``d`` (empty = available).
 

@@ -16,24 +16,11 @@ from datetime import date
 from typing import IO, Any
 
 from projections.snapshot import Snapshot
+from projections.rows import flatten
 
 
 def dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
-
-
-def flat(row: dict, prefix: str = "") -> dict:
-    """A row as one level of ``a.b`` keys; lists joined with ';' (the CLI's CSV shape)."""
-    out: dict[str, Any] = {}
-    for k, v in row.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flat(v, key + "."))
-        elif isinstance(v, list):
-            out[key] = ";".join(json.dumps(x, ensure_ascii=False) if isinstance(x, dict) else str(x) for x in v)
-        else:
-            out[key] = "" if v is None else v
-    return out
 
 
 def show(v: Any) -> str:
@@ -68,14 +55,14 @@ def snapshot_csv(s: Snapshot, out: IO[str]) -> None:
     """One CSV line per row; the columns are every flattened key any row has, in first-seen order."""
     cols: dict[str, None] = {}
     for row in s.rows:
-        for k in flat(row):
+        for k in flatten(row):
             cols.setdefault(k, None)
     # A field that is a dict in some rows and empty in others is only its dotted columns.
     names = [c for c in cols if not any(other.startswith(c + ".") for other in cols)]
     w = csv.DictWriter(out, fieldnames=names, lineterminator="\n", extrasaction="ignore")
     w.writeheader()
     for row in s.rows:
-        w.writerow(flat(row))
+        w.writerow(flatten(row))
 
 
 TABLE = (("id", 10), ("program", 8), ("state", 10), ("period.start", 12), ("period.end", 12),
@@ -85,7 +72,7 @@ TABLE = (("id", 10), ("program", 8), ("state", 10), ("period.start", 12), ("peri
 def snapshot_table(s: Snapshot, out: IO[str]) -> None:
     out.write("  ".join(name.ljust(width) for name, width in TABLE).rstrip() + "\n")
     for row in s.rows:
-        f = flat(row)
+        f = flatten(row)
         cells = []
         for name, width in TABLE:
             v = f.get(name, "")

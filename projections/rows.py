@@ -1,0 +1,28 @@
+"""The one flat shape of a row for tables and CSV: nested keys as ``a.b``, lists in one cell."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def describe(x: Any) -> str:
+    """One list item in a cell: a ground reads "IE-14.3.3 since 2026-05-01 (may revoke)"."""
+    if isinstance(x, dict) and "rule" in x and "since" in x:
+        return f"{x['rule']} since {x['since']}" + (f" ({x['action']})" if x.get("action") else "")
+    if isinstance(x, dict):
+        return json.dumps(x, ensure_ascii=False)
+    return str(x)
+
+
+def flatten(row: dict, prefix: str = "") -> dict:
+    """A row as one level of ``a.b`` keys; a list becomes one "; "-joined cell; None an empty cell."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        elif isinstance(v, list):
+            out[key] = "; ".join(describe(x) for x in v)
+        else:
+            out[key] = "" if v is None else v
+    return out
