@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger import fees, member, presence
+from ledger import fees, inspection, member, presence
 from ledger.events import Event, FactRetracted, stream_of
 from ledger.errors import StoreError
 from ledger.store import LedgerApp, decode, open_store
@@ -45,6 +45,7 @@ class Context:
 
     window: Window
     tariffs: list[fees.Tariff]
+    inspections: dict[str, list[Event]] = field(default_factory=dict)  # property id -> its visible inspection facts
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,11 @@ class Program:
 
 
 def _member_row(m: member.Member, ctx: Context) -> dict | None:
-    return status.member_row(m, ctx.tariffs, ctx.window) if m.applied_on is not None else None
+    if m.applied_on is None:
+        return None
+    # The same inputs as ``status``: IE-14.3.8 lives on the house's inspection stream.
+    extra = inspection.inspection_grounds(ctx.inspections.get(m.property_id, []), m.member_id, ctx.window.day)
+    return status.member_row(m, ctx.tariffs, ctx.window, extra)
 
 
 MEMBERS = Program("member:", "iesapo", member.Member, member.evolve, _member_row)
@@ -103,6 +108,7 @@ def programs() -> list[Program]:
 
 
 SHARED = (fees.STREAM,)
+INSPECTIONS = "inspection:"  # read beside the members: a house's inspection facts are few
 
 
 # --- pass 1: retractions ------------------------------------------------------------------
@@ -196,7 +202,7 @@ class Replay:
         else:
             prog = self.program_of(stream)
         if prog is None:
-            if stream not in SHARED:
+            if stream not in SHARED and not stream.startswith(INSPECTIONS):
                 return
         elif self.parts > 1 and hash(stream) % self.parts != self.part:
             return
@@ -220,7 +226,7 @@ class Replay:
             return
         seen = []
         for k, w in enumerate(self.windows):
-            ok = self.counts(e, w, prog is None)
+            ok = self.counts(e, w, stream in SHARED)
             seen.append(ok)
             if not ok:
                 continue
@@ -246,7 +252,11 @@ class Replay:
 
     def rows(self, k: int) -> Iterator[tuple[str, dict]]:
         """(stream, status row) of window ``k`` in stream order; each state is released once used."""
-        ctx = Context(self.windows[k], fees.fold(self.shared[k]))
+        houses: dict[str, list[Event]] = {}
+        for e in self.shared[k]:
+            if e.originator_id.startswith(INSPECTIONS):
+                houses.setdefault(e.originator_id[len(INSPECTIONS):], []).append(e)
+        ctx = Context(self.windows[k], fees.fold(self.shared[k]), houses)
         states = self.states[k]
         for stream in sorted(states):
             prog = self.program_of(stream)

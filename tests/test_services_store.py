@@ -250,3 +250,19 @@ def test_cli_an_inspection_refusal_in_japanese(runner):  # noqa: F811
                  "--on", "2030-01-10", clock="2030-01-10T10:00+09:00")
     assert res.exit_code == 1
     assert res.output.startswith("error[not_noticed]: [IE-6.4.1 第6条第4項第1号] 物件 P-1001: 5年目の家サポ点検の通知が記録されていません。")
+
+
+def test_ie_14_3_8_reaches_status_revoke_and_the_snapshot_alike(app):
+    from projections import snapshot, status as status_view
+
+    member_with_operator_consent(app)
+    run(app, "2029-11-10T10:00", command="send_inspection_notice", property_id="P-1", year=5, on="2029-11-10")
+    run(app, "2030-03-25T10:00", command="record_inspection_failure", property_id="P-1", year=5, rule="IE-14.3.8",
+        reason="no reply to three calls", on="2030-03-25")
+    now = t("2030-06-01T09:00")
+    w = Window.parse("2030-05-01", None, now)
+    row = status_view.member_status(app, "M-0042", w)
+    assert "IE-14.3.8" in [g["rule"] for g in row["grounds"]]
+    assert [r for r in snapshot.run(app, w).rows if r["id"] == "M-0042"] == [row]
+    revoked = run(app, "2030-06-01T09:00", command="revoke", member_id="M-0042", rule="IE-14.3.8", on="2030-05-01")
+    assert revoked.events[0].ground_since is not None
