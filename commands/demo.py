@@ -72,14 +72,17 @@ class Timeline:
             action()
 
 
-def build(path: str, members: int, today: date, seed: int = 20251) -> Writer:
+def build(path: str, members: int, today: date, seed: int = 20251, until: datetime | None = None) -> Writer:
+    """Build the sample ledger; nothing is recorded after ``until`` (default
+    18:00 on ``today``), so staff can write to it at once without the clock
+    check refusing them."""
     if os.path.exists(path):
         os.remove(path)
     app = open_store(path, create=True)
     rng = random.Random(seed)
     w = Writer(app, rng)
     tl = Timeline()
-    end = at(today, 18)
+    end = min(at(today, 18), until) if until is not None else at(today, 18)
     tl.at(at(date(2021, 1, 4)), lambda: w(at(date(2021, 1, 4)), command="announce_fee", amount=5500, on="2021-01-04"))
     # A revision announced 2024-06-10 applies to renewal dates from 2024-08-11 (IE-5.3).
     tl.at(at(date(2024, 6, 10)), lambda: w(at(date(2024, 6, 10)), command="announce_fee", amount=6600,
@@ -237,8 +240,9 @@ def stories(tl: Timeline, w: Writer, today: date) -> None:
 
 
 def build_and_show(path: str, members: int, lang: str, emit: Callable) -> None:
-    today = clock.now().astimezone(JST).date()
-    w = build(path, members, today)
+    started = clock.now()
+    today = started.astimezone(JST).date()
+    w = build(path, members, today, until=started)
     app = w.app
     now = max(clock.now(), w.last)
     echo = __import__("click").echo

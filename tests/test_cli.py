@@ -207,3 +207,15 @@ def test_the_cli_on_both_backends(store_url, monkeypatch):
     res = invoke(r, "member", "accept", "--member-id", "M-0042")
     assert res.exit_code == 1 and "[IE-19.1 Art. 19(1)]" in res.output
     assert [h["type"] for h in json.loads(invoke(r, "history", "M-0042", "--json").output)] == ["MembershipApplied"]
+
+
+def test_staff_can_write_to_the_demo_ledger_right_after_building_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_CLOCK", "2026-11-20T09:30:00+09:00")
+    monkeypatch.setenv("LEDGER_ACTOR", "sato.k")
+    db = str(tmp_path / "demo.db")
+    r = CliRunner()
+    assert r.invoke(cli.main, ["demo", "--out", db, "--members", "5"]).exit_code == 0
+    res = r.invoke(cli.main, ["--db", db, "member", "pay", "--member-id", "M-0002", "--amount", "5500",
+                              "--payment-ref", "PAY-NOW-1"])
+    assert "earlier than the newest recorded fact" not in res.output
+    assert res.exit_code == 0 and res.output.startswith("recorded member:M-0002#")
