@@ -271,6 +271,32 @@ def build_groups() -> None:
         g.add_command(make_command(model))
 
 
+MAX_DEPTH = 16  # a command nests three levels at most; anything deeper is not one
+
+
+def nesting(line: str) -> int:
+    """The deepest bracket nesting of a JSON text, strings skipped (checked before
+    parsing, so a hostile line never drives the parser into deep recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def parse_line(n: int, data: bytes) -> Any:
     """One JSON Lines line: UTF-8, valid JSON, not absurdly nested."""
     try:
@@ -278,14 +304,14 @@ def parse_line(n: int, data: bytes) -> Any:
     except UnicodeDecodeError as e:
         raise BadInput(f"Line {n} is not UTF-8 text (byte {e.start + 1}).",
                        f"{n} 行目は UTF-8 の文字列ではありません（{e.start + 1} バイト目）。", field="line") from None
+    if nesting(line) > MAX_DEPTH:
+        raise BadInput(f"Line {n} is nested too deeply to be a command.",
+                       f"{n} 行目は入れ子が深すぎてコマンドとして読めません。", field="line")
     try:
         return json.loads(line)
     except json.JSONDecodeError as e:
         raise BadInput(f"Line {n} is not valid JSON: {e.msg} at column {e.colno}.",
                        f"{n} 行目は正しい JSON ではありません: {e.msg}（{e.colno} 列目）。", field="line") from None
-    except RecursionError:
-        raise BadInput(f"Line {n} is nested too deeply to be a command.",
-                       f"{n} 行目は入れ子が深すぎてコマンドとして読めません。", field="line") from None
 
 
 @main.command("apply", context_settings=CONTEXT)
