@@ -5,32 +5,14 @@ with the same pure fold decisions use (ledger.member).
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 from ledger import member
-from ledger.events import Event
-from ledger.facts import visible
 from ledger.store import LedgerApp
-from projections.window import Window
-
-
-def member_streams(app: LedgerApp, w: Window) -> dict[str, list[Event]]:
-    """Every member's facts recorded by ``known_at``, from one pass over the log."""
-    streams: dict[str, list[Event]] = defaultdict(list)
-    for _, e in app.iter_all():
-        if e.originator_id.startswith("member:") and e.recorded <= w.known_at:
-            streams[e.originator_id].append(e)
-    return streams
+from projections.window import Window, fold_every
 
 
 def members(app: LedgerApp, w: Window) -> list[member.Member]:
     """Every member folded at (as_of, known_at)."""
-    out = []
-    for stream, events in member_streams(app, w).items():
-        m = member.fold(stream.split(":", 1)[1], visible(events, w.as_of, w.known_at))
-        if m is not None:
-            out.append(m)
-    return out
+    return fold_every(app, w, "member:", member.fold)
 
 
 def row(m: member.Member, w: Window) -> dict | None:

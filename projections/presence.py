@@ -7,14 +7,11 @@ data (names, addresses, phone numbers) is never part of these rows.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 from ledger import presence
 from ledger.errors import NotFound
-from ledger.events import Event
 from ledger.facts import visible
 from ledger.store import LedgerApp
-from projections.window import Window
+from projections.window import Window, fold_every
 
 
 def enrolment_row(en: presence.Enrolment, w: Window) -> dict:
@@ -89,14 +86,6 @@ def enrolment_status(app: LedgerApp, enrolment_id: str, w: Window) -> dict:
     return enrolment_row(en, w)
 
 
-def enrolment_streams(app: LedgerApp, w: Window) -> dict[str, list[Event]]:
-    streams: dict[str, list[Event]] = defaultdict(list)
-    for _, e in app.iter_all():
-        if e.originator_id.startswith("enrolment:") and e.recorded <= w.known_at:
-            streams[e.originator_id].append(e)
-    return streams
-
-
 def task_rows(enrolments: list[presence.Enrolment], w: Window) -> list[dict]:
     """The consent calls owed on ``w.day``: due (inside the window) or overdue."""
     out = []
@@ -118,9 +107,5 @@ def task_rows(enrolments: list[presence.Enrolment], w: Window) -> list[dict]:
 
 def tasks(app: LedgerApp, w: Window) -> list[dict]:
     """``ledger tasks`` rows of the presence check: consent calls due on ``w.day`` or overdue (PC-3.1, PC-3.2)."""
-    folded = []
-    for s, events in enrolment_streams(app, w).items():
-        en = presence.fold(s.split(":", 1)[1], visible(events, w.as_of, w.known_at))
-        if en is not None:
-            folded.append(en)
+    folded = fold_every(app, w, "enrolment:", presence.fold)
     return task_rows(folded, w)
