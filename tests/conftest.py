@@ -72,7 +72,7 @@ def store_url(request, tmp_path) -> str:
 def app(store_url):
     from ledger.store import open_store
 
-    a = open_store(store_url, create=True)
+    a = open_store(store_url, create=True, test_clock=True)
     yield a
     a.close()
 
