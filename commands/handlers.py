@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -130,9 +131,22 @@ def parse(raw: Any) -> m.Command:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "command"
         given = first.get("input")
-        shown = "" if isinstance(given, dict) or first["type"] == "missing" else f" (got {given!r})"
+        shown = "" if isinstance(given, dict) or first["type"] == "missing" else f" (got {echoed(where, given)})"
         raise BadInput(f"{name}: field '{where}': {first['msg']}{shown}.",
                        f"{name}: 欄 '{where}' が不正です: {first['msg']}{shown}。", field=where) from None
+
+
+PERSONAL_FIELD = re.compile(r"(^|[._])(name|address|phone|email|birth_date)$|applicant|holder\.|target\.")
+MAX_ECHO = 60
+
+
+def echoed(where: str, given: Any) -> str:
+    """A rejected value as an error may show it: capped (a huge field is not sent back) and
+    never a personal field's value (issue 12)."""
+    if PERSONAL_FIELD.search(where):
+        return "a value not shown: personal data"
+    text = repr(given)
+    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO]}… ({len(text)} characters)"
 
 
 def stamp(drafts: list[Draft], unit: Unit, cmd: m.Command, ctx: Context, eff: datetime) -> list[Event]:

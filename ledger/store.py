@@ -641,3 +641,18 @@ def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_wri
             raise translate(e) from None
         lines.append(f"roles: {writer} may insert and read facts; {auditor} may only read (personal fields withheld)")
     return lines
+
+
+def is_demo_store(path: str) -> bool:
+    """Whether ``path`` is a SQLite store made by ``ledger demo`` (so the demo may replace it)."""
+    if os.path.islink(path) or not os.path.isfile(path):
+        return False
+    try:
+        c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = c.execute("SELECT value FROM ledger_meta WHERE name = 'origin'").fetchone()
+        finally:
+            c.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == "demo"

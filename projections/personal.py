@@ -1,0 +1,34 @@
+"""Bulk exports without personal data unless asked (issue 12, IE-19.10).
+
+An export written to a file (a snapshot CSV, an evidence bundle) is outside the
+ledger's reach: erasing a member later destroys the key in the store but not a
+copy of the name in yesterday's spreadsheet. So bulk exports leave personal
+fields out unless the operator asks for them with ``--with-personal``.
+
+A personal value is the dump of ``ledger.events.Personal`` (``name``,
+``address``, ``phone``, ``email``, ``birth_date``, ``erased``, ``withheld``);
+``redact`` blanks the five data fields of every such value anywhere in a row
+and marks it ``omitted``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+DATA_FIELDS = ("name", "address", "phone", "email", "birth_date")
+
+
+def is_personal(value: Any) -> bool:
+    return isinstance(value, dict) and "erased" in value and "withheld" in value and "name" in value
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with every personal value's data fields set to None and ``omitted`` true."""
+    if is_personal(value):
+        return {**value, **{k: None for k in DATA_FIELDS if k in value}, "omitted": True}
+    if isinstance(value, dict):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(redact(v) for v in value)
+    return value
