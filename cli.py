@@ -59,7 +59,9 @@ def say(text: str, nl: bool = True, err: bool = False) -> None:
 
 
 def open_app(ctx: click.Context, create: bool = False) -> LedgerApp:
-    return open_store(ctx.find_root().obj.get("db"), create=create)
+    app = open_store(ctx.find_root().obj.get("db"), create=create)
+    ctx.find_root().call_on_close(app.close)  # its connections are released when the command ends
+    return app
 
 
 def write_context(ctx: click.Context) -> handlers.Context:
@@ -171,6 +173,7 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str, t
 
     try:
         app = open_store(ctx.find_root().obj.get("db"), create=True, test_clock=test_clock)
+        ctx.find_root().call_on_close(app.close)
         lines = init_store(app, roles=roles, writer=writer_role, auditor=auditor_role)
     except LedgerError as e:
         fail(e, lang_of(ctx))

@@ -364,8 +364,18 @@ class LedgerApp(Application):
                         "VACUUM は実行しましたが、他の接続が読み取り中のため WAL を切り詰められませんでした。"
                         "読み取りがないときにもう一度 `ledger maintain` を実行してください。")
                 return ["maintained: VACUUM with secure_delete, write-ahead log checkpointed and truncated"]
+            keys = self.recorder.dialect.keys  # type: ignore[attr-defined]
+            with self.cursor() as cur:
+                owner = cur.one(f"SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                                f"WHERE oid = '{keys}'::regclass")
+            if not (owner and owner[0]):
+                raise Forbidden(
+                    "VACUUM FULL of the key table needs the table's owner: run `ledger maintain` connected as the role "
+                    "that ran `ledger init` (not the writer or auditor role).",
+                    "鍵表の VACUUM FULL には表の所有者が必要です。`ledger init` を実行したロールで `ledger maintain` を"
+                    "実行してください。")
             with self.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
-                conn.execute(f"VACUUM (FULL) {self.recorder.dialect.keys}")  # type: ignore[attr-defined]
+                conn.execute(f"VACUUM (FULL) {keys}")
             return ["maintained: VACUUM FULL of the key table (dead row versions of erased keys removed)"]
         except PersistenceError as e:
             raise translate(e) from None
