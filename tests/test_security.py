@@ -340,6 +340,27 @@ def test_postgres_maintenance_is_the_owners_and_refused_clearly_to_the_writer(ro
     assert res.exit_code == 1 and "error[forbidden]" in res.output and "owner" in res.output
 
 
+@pytest.mark.postgres
+def test_after_maintain_the_erased_key_is_not_in_the_postgres_table_file(pg_url, monkeypatch):
+    monkeypatch.setenv("LEDGER_CLOCK", CLOCK)
+    assert cli_run(pg_url, "init", "--test-clock").exit_code == 0
+    wrapped = erasable(pg_url).encode()
+    schema = pg_url.split("schema=")[1]
+
+    def table_file() -> bytes:  # what is on disk (the test's superuser may read the server's files)
+        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
+            c.execute("CHECKPOINT")
+            return bytes(c.execute("SELECT pg_read_binary_file(pg_relation_filepath(%s))",
+                                   (f"{schema}.ledger_keys",)).fetchone()[0])
+
+    assert wrapped in table_file()
+    assert cli_run(pg_url, "erase", "M-0042", "--on", "2025-03-01").exit_code == 0
+    res = cli_run(pg_url, "maintain")
+    assert res.exit_code == 0, res.output
+    assert wrapped not in table_file()
+    assert Raw(pg_url).run("SELECT wrapped FROM {keys} WHERE subject = 'member:M-0042'") == [(None,)]
+
+
 def test_bulk_exports_leave_personal_fields_out_unless_asked(test_clock_db, tmp_path):
     db = test_clock_db
     seed(db)
