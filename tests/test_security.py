@@ -503,6 +503,24 @@ def test_far_dates_are_bad_input_not_a_crash(test_clock_db, args, code, says):
     assert res.exit_code == code and says in res.output, res.output
 
 
+@pytest.mark.parametrize("args, says", [
+    (["property", "register", "--property-id", "P-9", "--delivered-on", "9999-12-31", "--floors", "2", "--builder",
+      "company", "--certified"], "field 'delivered_on': 9999-12-31 is out of range"),
+    (["fee", "announce", "--amount", "5500", "--on", "9999-12-31"], "field 'on': 9999-12-31 is out of range"),
+    (["member", "pay", "--member-id", "M-0042", "--amount", "5500", "--payment-ref", "P1", "--at",
+      "9999-12-31T23:59:59-12:00"], "field 'at': 9999-12-31T23:59:59-12:00 is out of range"),
+    (["member", "apply", "--member-id", "M-9", "--property-id", "P-1001", "--applicant-name", "A",
+      "--applicant-birth-date", "9999-12-31"], "field 'applicant.birth_date': the value is out of range"),
+])
+def test_far_dates_in_commands_are_bad_input_and_write_nothing(test_clock_db, args, says):
+    seed(test_clock_db)
+    before = len(Raw(test_clock_db).nids())
+    res = cli_run(test_clock_db, *args)
+    assert res.exit_code == 2 and says in res.output, res.output
+    assert "9999-12-31" not in res.output or "birth" not in says
+    assert len(Raw(test_clock_db).nids()) == before
+
+
 def test_db_addresses(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LEDGER_DB", raising=False)
