@@ -125,7 +125,25 @@ def window(as_of: str | None, known_at: str | None) -> Window:
 # --- the root -------------------------------------------------------------------------
 
 
-@click.group(context_settings=CONTEXT)
+class SafeGroup(click.Group):
+    """click's own usage errors quote what was typed; they too pass through ``projections.safe``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as e:
+            e.message = safe.text(e.message)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as e:
+            e.message = safe.text(e.message)
+            raise
+
+
+@click.group(cls=SafeGroup, context_settings=CONTEXT)
 @click.option("--db", envvar="LEDGER_DB", metavar="PATH|URL",
               help="Store: a SQLite file (default ledger.db) or postgresql://… [env LEDGER_DB].")
 @click.option("--actor", envvar="LEDGER_ACTOR", help="The staff member making writes [env LEDGER_ACTOR].")

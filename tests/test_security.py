@@ -400,6 +400,14 @@ def test_control_characters_never_reach_the_terminal_and_json_stays_faithful(tes
     assert rows[1]["actor"] == "mallory" + EVIL  # JSON keeps the value (escaped by JSON itself)
 
 
+def test_clicks_own_usage_errors_do_not_echo_control_characters(tmp_path):
+    for args in (["demo", "--out", str(tmp_path / "d.db"), "--members", "1" + EVIL], ["member", "nosuch" + EVIL],
+                 ["status", "M-1", "--no-such" + EVIL]):
+        res = CliRunner().invoke(cli.main, args)
+        assert res.exit_code == 2 and "Error" in res.output
+        assert not any(ch in res.output for ch in "\x1b\x07\r\u202e"), res.output
+
+
 def test_csv_cells_are_never_spreadsheet_formulas(test_clock_db):
     db = test_clock_db
     seed(db, name="=HYPERLINK(\"http://x\",\"y\")")
