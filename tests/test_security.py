@@ -57,7 +57,7 @@ def seed(db: str, env: dict | None = None, name: str = NAME) -> None:
 
 
 @pytest.fixture
-def test_clock_db(store_url, monkeypatch):
+def clocked_db(store_url, monkeypatch):
     """A test-clock store made through the CLI, on each backend."""
     monkeypatch.setenv("LEDGER_CLOCK", CLOCK)
     res = cli_run(store_url, "init", "--test-clock")
@@ -361,8 +361,8 @@ def test_after_maintain_the_erased_key_is_not_in_the_postgres_table_file(pg_url,
     assert Raw(pg_url).run("SELECT wrapped FROM {keys} WHERE subject = 'member:M-0042'") == [(None,)]
 
 
-def test_bulk_exports_leave_personal_fields_out_unless_asked(test_clock_db, tmp_path):
-    db = test_clock_db
+def test_bulk_exports_leave_personal_fields_out_unless_asked(clocked_db, tmp_path):
+    db = clocked_db
     seed(db)
     out = tmp_path / "s.csv"
     res = cli_run(db, "snapshot", "--csv", "--out", str(out))
@@ -383,8 +383,8 @@ def test_bulk_exports_leave_personal_fields_out_unless_asked(test_clock_db, tmp_
 EVIL = "\x1b]0;owned\x07\x1b[2J\rOK\u202e"
 
 
-def test_control_characters_never_reach_the_terminal_and_json_stays_faithful(test_clock_db):
-    db = test_clock_db
+def test_control_characters_never_reach_the_terminal_and_json_stays_faithful(clocked_db):
+    db = clocked_db
     seed(db, name="Eve" + EVIL)
     actor = {"LEDGER_ACTOR": "mallory" + EVIL}
     assert cli_run(db, "fact", "retract", "--event-id", "member:M-0042#1", "--reason", "oops" + EVIL,
@@ -408,8 +408,8 @@ def test_clicks_own_usage_errors_do_not_echo_control_characters(tmp_path):
         assert not any(ch in res.output for ch in "\x1b\x07\r\u202e"), res.output
 
 
-def test_csv_cells_are_never_spreadsheet_formulas(test_clock_db):
-    db = test_clock_db
+def test_csv_cells_are_never_spreadsheet_formulas(clocked_db):
+    db = clocked_db
     seed(db, name="=HYPERLINK(\"http://x\",\"y\")")
     for actor in ("+cmd", "-2+3", "@SUM(A1)", "\tx"):
         assert cli_run(db, "member", "consent", "--member-id", "M-0042", "--kind", "privacy_policy",
@@ -426,10 +426,10 @@ def test_csv_cells_are_never_spreadsheet_formulas(test_clock_db):
 
 
 @pytest.fixture
-def bundle_dir(test_clock_db, tmp_path):
-    seed(test_clock_db)
+def bundle_dir(clocked_db, tmp_path):
+    seed(clocked_db)
     d = tmp_path / "evidence"
-    res = cli_run(test_clock_db, "bundle", "M-0042", "--at", "2025-03-01", "--out", str(d))
+    res = cli_run(clocked_db, "bundle", "M-0042", "--at", "2025-03-01", "--out", str(d))
     assert res.exit_code == 0, res.output
     manifest_hash = next(line.split()[0] for line in res.output.splitlines() if "manifest.json" in line)
     return d, manifest_hash
@@ -481,8 +481,8 @@ def test_a_manifest_with_recomputed_hashes_fails_against_the_kept_hash(bundle_di
     assert cli_run("x.db", "bundle-check", str(d), "--manifest-sha256", "xyz").exit_code == 2
 
 
-def test_bundle_files_are_created_exclusively_never_through_a_planted_link(test_clock_db, tmp_path, monkeypatch):
-    seed(test_clock_db)
+def test_bundle_files_are_created_exclusively_never_through_a_planted_link(clocked_db, tmp_path, monkeypatch):
+    seed(clocked_db)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     d = tmp_path / "race"
@@ -492,7 +492,7 @@ def test_bundle_files_are_created_exclusively_never_through_a_planted_link(test_
         os.symlink(victim, os.path.join(directory, "report.html"))
 
     monkeypatch.setattr(bundle_view, "prepare", plant)
-    res = cli_run(test_clock_db, "bundle", "M-0042", "--at", "2025-03-01", "--out", str(d))
+    res = cli_run(clocked_db, "bundle", "M-0042", "--at", "2025-03-01", "--out", str(d))
     assert res.exit_code == 2 and "not written" in res.output
     assert victim.read_text() == "keep me"
 
@@ -505,9 +505,9 @@ def test_bundle_files_are_created_exclusively_never_through_a_planted_link(test_
     (["explain", "M-0042", "--at", "9999-12-30"], 2, "at: '9999-12-30' is out of range"),
     (["history", "M-0042", "--known-at", "0001-01-01"], 2, "known_at: '0001-01-01' is out of range"),
 ])
-def test_far_dates_are_bad_input_not_a_crash(test_clock_db, args, code, says):
-    seed(test_clock_db)
-    res = cli_run(test_clock_db, *args)
+def test_far_dates_are_bad_input_not_a_crash(clocked_db, args, code, says):
+    seed(clocked_db)
+    res = cli_run(clocked_db, *args)
     assert res.exit_code == code and says in res.output, res.output
 
 
@@ -520,13 +520,13 @@ def test_far_dates_are_bad_input_not_a_crash(test_clock_db, args, code, says):
     (["member", "apply", "--member-id", "M-9", "--property-id", "P-1001", "--applicant-name", "A",
       "--applicant-birth-date", "9999-12-31"], "field 'applicant.birth_date': the value is out of range"),
 ])
-def test_far_dates_in_commands_are_bad_input_and_write_nothing(test_clock_db, args, says):
-    seed(test_clock_db)
-    before = len(Raw(test_clock_db).nids())
-    res = cli_run(test_clock_db, *args)
+def test_far_dates_in_commands_are_bad_input_and_write_nothing(clocked_db, args, says):
+    seed(clocked_db)
+    before = len(Raw(clocked_db).nids())
+    res = cli_run(clocked_db, *args)
     assert res.exit_code == 2 and says in res.output, res.output
     assert "9999-12-31" not in res.output or "birth" not in says
-    assert len(Raw(test_clock_db).nids()) == before
+    assert len(Raw(clocked_db).nids()) == before
 
 
 def test_db_addresses(tmp_path, monkeypatch):
@@ -546,28 +546,28 @@ def test_db_addresses(tmp_path, monkeypatch):
         assert res.exception is None or isinstance(res.exception, SystemExit)
 
 
-def test_outputs_into_missing_folders_and_dangling_links_are_bad_input(test_clock_db, tmp_path):
-    seed(test_clock_db)
-    res = cli_run(test_clock_db, "snapshot", "--csv", "--out", str(tmp_path / "missing" / "s.csv"))
+def test_outputs_into_missing_folders_and_dangling_links_are_bad_input(clocked_db, tmp_path):
+    seed(clocked_db)
+    res = cli_run(clocked_db, "snapshot", "--csv", "--out", str(tmp_path / "missing" / "s.csv"))
     assert res.exit_code == 2 and res.output.startswith("error[bad_input]: --out:")
     link = tmp_path / "dangling"
     link.symlink_to(tmp_path / "nowhere")
-    res = cli_run(test_clock_db, "bundle", "M-0042", "--at", "2025-03-01", "--out", str(link))
+    res = cli_run(clocked_db, "bundle", "M-0042", "--at", "2025-03-01", "--out", str(link))
     assert res.exit_code == 2 and "symbolic link" in res.output
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_errors_cap_what_they_echo_and_never_echo_personal_data(test_clock_db):
-    seed(test_clock_db)
+def test_errors_cap_what_they_echo_and_never_echo_personal_data(clocked_db):
+    seed(clocked_db)
     huge = "9" * 5_000_000
     line = json.dumps({"command": "record_payment", "member_id": "M-0042", "amount": "x" + huge,
                        "payment_ref": "P"}) + "\n"
-    res = cli_run(test_clock_db, "apply", "-", input=line)
+    res = cli_run(clocked_db, "apply", "-", input=line)
     assert res.exit_code == 2 and len(res.output) < 1000 and "characters)" in res.output
     for person in ({"name": "山田 太郎", "birth_date": "1980-13-45"}, {"name": "秘密" * 200}):
         line = json.dumps({"command": "apply_membership", "member_id": "M-0043", "property_id": "P-1001",
                            "applicant": person}) + "\n"
-        res = cli_run(test_clock_db, "apply", "-", input=line)
+        res = cli_run(clocked_db, "apply", "-", input=line)
         out = json.loads(res.output)
         assert out["ok"] is False and out["error"]["code"] == "bad_input"
         assert "1980-13-45" not in res.output and "秘密" not in res.output and "not shown: personal data" in res.output
