@@ -5,10 +5,10 @@ Reads go CLI -> projections -> rows -> ``emit``.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
+import re
 import sys
 import typing
 from collections.abc import Callable
@@ -25,6 +25,7 @@ from ledger.errors import BadInput, LedgerError
 from ledger.store import LedgerApp, open_store
 from projections import arrears as arrears_view, emergencies as emergencies_view, history as history_view
 from projections import inspections as inspections_view, status as status_view, tasks as tasks_view
+from projections import safe
 from projections.rows import flatten
 from projections.window import Window
 
@@ -34,17 +35,33 @@ def lang_of(ctx: click.Context) -> str:
     return ctx.find_root().obj.get("lang", "en")
 
 
+MAX_MESSAGE = 2000  # an error never echoes a huge input back (issue 12)
+
+
 def fail(err: LedgerError, lang: str, as_json: bool = False) -> typing.NoReturn:
     """Translate a ledger error to output and an exit code (the one place this happens)."""
     if as_json:
-        click.echo(json.dumps({"ok": False, "error": err.as_dict(lang)}, ensure_ascii=False))
+        doc = err.as_dict(lang)
+        doc["message"] = capped(doc["message"])
+        click.echo(json.dumps({"ok": False, "error": doc}, ensure_ascii=False))
     else:
-        click.echo(f"error[{err.code}]: {err.message(lang)}", err=True)
+        say(f"error[{err.code}]: {capped(err.message(lang))}", err=True)
     sys.exit(err.exit_code)
 
 
+def capped(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + " […]"
+
+
+def say(text: str, nl: bool = True, err: bool = False) -> None:
+    """Print text made of stored values (reports, lists): controls shown escaped (``projections.safe``)."""
+    click.echo(safe.text(text), nl=nl, err=err)
+
+
 def open_app(ctx: click.Context, create: bool = False) -> LedgerApp:
-    return open_store(ctx.find_root().obj.get("db"), create=create)
+    app = open_store(ctx.find_root().obj.get("db"), create=create)
+    ctx.find_root().call_on_close(app.close)  # its connections are released when the command ends
+    return app
 
 
 def write_context(ctx: click.Context) -> handlers.Context:
@@ -55,19 +72,24 @@ def write_context(ctx: click.Context) -> handlers.Context:
 
 
 def emit(rows: list[dict] | dict, fmt: str, columns: list[str] | None = None) -> None:
-    """Print rows as a human table (default), JSON or CSV."""
+    """Print rows as a human table (default), JSON or CSV.
+
+    Table and CSV cells go through ``projections.safe`` (no raw control
+    character reaches the terminal; no CSV cell is a spreadsheet formula); JSON
+    is printed faithfully (it escapes control characters itself).
+    """
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if isinstance(rows, dict):
         for k, v in flatten(rows).items():
-            click.echo(f"{k:<28} {v}")
+            click.echo(f"{safe.cell(k):<28} {safe.cell(v)}")
         return
     flat = [flatten(r) for r in rows]
     cols = columns or (list(flat[0].keys()) if flat else [])
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        w = safe.csv_writer(buf, cols, extrasaction="ignore")
         w.writeheader()
         w.writerows(flat)
         click.echo(buf.getvalue(), nl=False)
@@ -75,6 +97,7 @@ def emit(rows: list[dict] | dict, fmt: str, columns: list[str] | None = None) ->
     if not flat:
         click.echo("(none)")
         return
+    flat = [{c: safe.cell(r.get(c, "")) for c in cols} for r in flat]
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in flat)) for c in cols}
     click.echo("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
     for r in flat:
@@ -102,7 +125,25 @@ def window(as_of: str | None, known_at: str | None) -> Window:
 # --- the root -------------------------------------------------------------------------
 
 
-@click.group(context_settings=CONTEXT)
+class SafeGroup(click.Group):
+    """click's own usage errors quote what was typed; they too pass through ``projections.safe``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as e:
+            e.message = safe.text(e.message)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as e:
+            e.message = safe.text(e.message)
+            raise
+
+
+@click.group(cls=SafeGroup, context_settings=CONTEXT)
 @click.option("--db", envvar="LEDGER_DB", metavar="PATH|URL",
               help="Store: a SQLite file (default ledger.db) or postgresql://… [env LEDGER_DB].")
 @click.option("--actor", envvar="LEDGER_ACTOR", help="The staff member making writes [env LEDGER_ACTOR].")
@@ -127,14 +168,18 @@ def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None
 @click.option("--roles", is_flag=True, help="PostgreSQL: also create a writer role (INSERT/SELECT only) and a read-only auditor role.")
 @click.option("--writer-role", default="ledger_writer", show_default=True, help="Name of the writer role (with --roles).")
 @click.option("--auditor-role", default="ledger_auditor", show_default=True, help="Name of the auditor role (with --roles).")
+@click.option("--test-clock", is_flag=True, default=None,
+              help="Make a test-clock store (demo, tests): it honours LEDGER_CLOCK and any recorded time. Fixed at creation.")
 @click.pass_context
-def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str) -> None:
+def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str, test_clock: bool | None) -> None:
     """Create or upgrade the store's schema (safe to run twice).
 
     Creates the events table, the hash chain, the key table for personal data
     and the triggers that refuse UPDATE and DELETE of facts. A SQLite store
     gets its master key file (<db>.key) unless LEDGER_MASTER_KEY or
     LEDGER_MASTER_KEY_FILE is set; a PostgreSQL store needs one of them.
+    A store's settings (hash chain and encryption on; the clock: real, or a
+    test clock with --test-clock) are fixed when it is created.
 
     \b
     Examples:
@@ -145,7 +190,9 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str) -
     from ledger.store import init_store
 
     try:
-        lines = init_store(open_app(ctx, create=True), roles=roles, writer=writer_role, auditor=auditor_role)
+        app = open_store(ctx.find_root().obj.get("db"), create=True, test_clock=test_clock)
+        ctx.find_root().call_on_close(app.close)
+        lines = init_store(app, roles=roles, writer=writer_role, auditor=auditor_role)
     except LedgerError as e:
         fail(e, lang_of(ctx))
     for line in lines:
@@ -170,7 +217,7 @@ def run_one(ctx: click.Context, raw: dict, as_json: bool) -> None:
         click.echo(f"ok: {result.command}: nothing to record")
     else:
         for e in result.events:
-            click.echo(f"recorded {e.event_id} {e.TYPE} [{', '.join(e.rules)}]")
+            say(f"recorded {e.event_id} {e.TYPE} [{', '.join(e.rules)}]")
 
 
 def field_options(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, Any]]:
@@ -388,12 +435,18 @@ def history(ctx: click.Context, ident: str, as_of: str | None, known_at: str | N
     try:
         app = open_app(ctx)
         rows = history_view.rows(status_view.stream_for(app, ident), window(as_of, known_at))
+        # PostgreSQL: the login role that stored each fact, as the database recorded it.
+        roles = app.db_roles([r["event_id"] for r in rows])
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
+    columns = ["event_id", "type", "effective", "recorded", "actor", "rules", "retracted_by"]
+    if app.backend == "postgres":
+        rows = [{**r, "db_role": roles.get(r["event_id"])} for r in rows]
+        columns.insert(5, "db_role")
     if fmt == "json":
         emit(rows, "json")
     else:
-        emit(rows, fmt or "table", ["event_id", "type", "effective", "recorded", "actor", "rules", "retracted_by"])
+        emit(rows, fmt or "table", columns)
 
 
 @main.command(context_settings=CONTEXT)
@@ -513,10 +566,33 @@ def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
                 click.echo(f"checked   {c}")
         else:
             click.echo("NOT INTACT")
-            click.echo(f"problem   {report.problem.message(lang)}")
+            say(f"problem   {report.problem.message(lang)}")
             click.echo(f"intact up to position {report.head_position}" +
                        (f", head {report.head_position}:{report.head_hash}" if report.head_position else ""))
     sys.exit(0 if report.intact else 1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.pass_context
+def maintain(ctx: click.Context) -> None:
+    """Reclaim what erasures leave in the database files (run after `ledger erase`).
+
+    SQLite: VACUUM with secure_delete and truncate the write-ahead log (fails,
+    saying so, while another connection reads). PostgreSQL: VACUUM FULL of the
+    key table, removing the dead row versions that still hold erased keys (run
+    it as the store's owner). Copies in backups and in PostgreSQL's WAL
+    archives are beyond it (README: what erasure cannot reach).
+
+    \b
+    Example:
+      ledger maintain
+    """
+    try:
+        lines = open_app(ctx).maintain()
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    for line in lines:
+        click.echo(line)
 
 
 @main.command(context_settings=CONTEXT)
@@ -549,16 +625,25 @@ def erase(ctx: click.Context, member_id: str, on: str | None, command_id: str | 
 @main.command(context_settings=CONTEXT)
 @click.option("--out", "path", default="demo.db", show_default=True, help="The SQLite file to (re)create.")
 @click.option("--members", default=300, show_default=True, help="How many members to generate.")
+@click.option("--force", is_flag=True, help="Replace FILE even if it is not a demo store.")
 @click.pass_context
-def demo(ctx: click.Context, path: str, members: int) -> None:
+def demo(ctx: click.Context, path: str, members: int, force: bool) -> None:
     """Build a realistic sample ledger in a fresh SQLite file and show what it knows.
+
+    The demo store is a test-clock store (it honours LEDGER_CLOCK). An existing
+    FILE is replaced only if it is an earlier demo store, or with --force.
 
     \b
     Example:
       ledger demo --out demo.db
     """
     from commands.demo import build_and_show
+    from ledger.store import is_demo_store
 
+    if os.path.lexists(path) and not force and not is_demo_store(path):
+        fail(BadInput(f"--out: {path[:300]} exists and is not a demo store: it is not replaced (add --force to replace it).",
+                      f"--out: {path[:300]} は既にあり、デモのストアではないので置き換えません（置き換えるには --force）。",
+                      field="out"), lang_of(ctx))
     try:
         build_and_show(path, members, lang_of(ctx), emit)
     except LedgerError as e:
@@ -588,8 +673,15 @@ class Progress:
             self.bar.__exit__(*exc)
 
 
-def output(path: str | None) -> typing.TextIO:
-    return open(path, "w", encoding="utf-8", newline="") if path else sys.stdout
+def output(path: str | None, lang: str) -> typing.TextIO:
+    """The file of --out (or stdout); a path that cannot be written is bad input, never a traceback."""
+    if not path:
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as e:
+        fail(BadInput(f"--out: {path[:300]} cannot be written ({e.strerror}).",
+                      f"--out: {path[:300]} に書き込めません（{e.strerror}）。", field="out"), lang)
 
 
 @main.command(context_settings=CONTEXT)
@@ -597,15 +689,18 @@ def output(path: str | None) -> typing.TextIO:
 @click.option("--out", "path", metavar="FILE", help="Write the rows to FILE (the totals are printed).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes sharing the replay (default: 2 on a large store with 2+ cores, else 1).")
+@click.option("--with-personal", is_flag=True,
+              help="Include names, addresses and other personal fields (left out by default: an export is beyond a later erasure).")
 @click.pass_context
 def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None, path: str | None,
-             jobs: int | None) -> None:
+             jobs: int | None, with_personal: bool) -> None:
     """Every member's status on a day, as known at a moment, with totals (auditors).
 
     One row per member (and enrolment): the status fields of `ledger status`,
     flattened in CSV. Totals: members by state, arrears (members and yen),
     grounds in force by rule. Streams the whole log in two passes with memory
     flat in the number of facts; a progress bar shows on a terminal.
+    Personal fields are left out unless --with-personal.
 
     \b
     Examples:
@@ -621,7 +716,11 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
             snap = snapshot_view.run(app, w, progress, jobs=jobs)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
-    out = output(path)
+    if not with_personal:
+        from projections.personal import redact
+
+        snap.rows[:] = [redact(r) for r in snap.rows]
+    out = output(path, lang_of(ctx))
     try:
         if fmt == "json":
             report.snapshot_json(snap, out)
@@ -633,8 +732,8 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
         if path:
             out.close()
     if path:
-        click.echo(f"wrote {len(snap.rows)} rows to {path}")
-        click.echo(report.totals_text(snap), nl=False)
+        say(f"wrote {len(snap.rows)} rows to {path}")
+        say(report.totals_text(snap), nl=False)
 
 
 @main.command(context_settings=CONTEXT)
@@ -675,7 +774,7 @@ def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None,
         report.diff_csv(d, buf)
         click.echo(buf.getvalue(), nl=False)
     else:
-        click.echo(report.diff_text(d), nl=False)
+        say(report.diff_text(d), nl=False)
 
 
 def incident_views(ctx: click.Context, ident: str, at: str, known_at: str | None) -> tuple[dict, dict, typing.Any, typing.Any]:
@@ -721,10 +820,12 @@ def explain(ctx: click.Context, ident: str, at: str, fmt: str, as_json: bool, kn
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     text = report.render(x, fmt)
+    if fmt == "text":
+        text = safe.text(text)
     if path:
-        with open(path, "w", encoding="utf-8") as f:
+        with output(path, lang_of(ctx)) as f:
             f.write(text)
-        click.echo(f"wrote {path}")
+        say(f"wrote {path}")
     else:
         click.echo(text, nl=False)
 
@@ -734,14 +835,17 @@ def explain(ctx: click.Context, ident: str, at: str, fmt: str, as_json: bool, kn
 @click.option("--at", required=True, metavar="TIMESTAMP", help="The incident (a date means the end of that day).")
 @click.option("--out", "directory", required=True, metavar="DIR", help="A new (or empty) directory for the bundle.")
 @click.option("--known-at", metavar="TIMESTAMP", help="'Now' for the view as now known (default: now).")
+@click.option("--with-personal", is_flag=True,
+              help="Include names, addresses and other personal fields (left out by default: a bundle is beyond a later erasure).")
 @click.pass_context
-def bundle(ctx: click.Context, ident: str, at: str, directory: str, known_at: str | None) -> None:
+def bundle(ctx: click.Context, ident: str, at: str, directory: str, known_at: str | None, with_personal: bool) -> None:
     """An evidence bundle for a dispute: report, facts then and now, rules, SHA-256 manifest.
 
     Writes report.txt/.json/.html (the explain report), facts-known-then.jsonl and
     facts-known-now.jsonl (the member's stored facts), rules.json (every rule
     cited, with the article text) and manifest.json (SHA-256 of every file).
-    Check it later with `ledger bundle-check DIR`.
+    Check it later with `ledger bundle-check DIR --manifest-sha256 HASH` (keep
+    the printed hash elsewhere). Personal fields are left out unless --with-personal.
 
     \b
     Example:
@@ -750,40 +854,54 @@ def bundle(ctx: click.Context, ident: str, at: str, directory: str, known_at: st
     from projections import bundle as bundle_view
 
     lang = lang_of(ctx)
-    if os.path.exists(directory) and (not os.path.isdir(directory) or os.listdir(directory)):
-        fail(BadInput(f"{directory} exists and is not an empty directory: a bundle is never written over another.",
-                      f"{directory} は空のディレクトリではありません。既存の束の上には書き込みません。", field="out"), lang)
+    if os.path.lexists(directory) and (os.path.islink(directory) or not os.path.isdir(directory)
+                                       or os.listdir(directory)):
+        fail(BadInput(f"{directory[:300]} exists and is not an empty directory (or is a symbolic link): a bundle is "
+                      "never written over another or through a link.",
+                      f"{directory[:300]} は空のディレクトリではありません（またはシンボリックリンクです）。"
+                      "既存の束の上やリンク先には書き込みません。", field="out"), lang)
     try:
         x, streams, when, now = incident_views(ctx, ident, at, known_at)
+        content = bundle_view.write(directory, x, streams, when, now, with_personal)
     except LedgerError as e:
         fail(e, lang)
-    content = bundle_view.write(directory, x, streams, when, now)
+    except ValueError as e:
+        fail(BadInput(str(e), str(e), field="out"), lang)
     for name, data in sorted(content.items()):
         digest = bundle_view.sha256(data)
-        click.echo(f"{digest}  {name}" if name != bundle_view.MANIFEST else f"{digest}  {name}  (keep this hash)")
+        say(f"{digest}  {name}" if name != bundle_view.MANIFEST else f"{digest}  {name}  (keep this hash)")
 
 
 @main.command("bundle-check", context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR")
+@click.option("--manifest-sha256", metavar="HEX",
+              help="The manifest's hash printed when the bundle was made: fail unless the manifest is that one.")
 @click.pass_context
-def bundle_check(ctx: click.Context, directory: str) -> None:
+def bundle_check(ctx: click.Context, directory: str, manifest_sha256: str | None) -> None:
     """Re-hash an evidence bundle against its manifest; exit 0 only if every file matches.
 
     A changed, missing or added file is reported and exits 1; a directory
-    without a readable manifest exits 2.
+    without a readable manifest, a manifest naming a path outside the bundle,
+    a symbolic link in the bundle, or (with --manifest-sha256) a manifest that
+    is not the one made with the bundle exits 2. Without --manifest-sha256 the
+    check cannot see a manifest whose hashes were recomputed after an edit.
 
     \b
     Example:
-      ledger bundle-check evidence/M-0042
+      ledger bundle-check evidence/M-0042 --manifest-sha256 1ebc506c32a48167ca72592d47b30b67b0d4bbea0984625dfa36464900514a64
     """
     from projections import bundle as bundle_view
 
+    lang = lang_of(ctx)
+    if manifest_sha256 is not None and not re.fullmatch(r"[0-9A-Fa-f]{64}", manifest_sha256.strip()):
+        fail(BadInput("--manifest-sha256 must be the 64 hex digits printed when the bundle was made.",
+                      "--manifest-sha256 には束の作成時に表示された16進64桁を指定してください。", field="manifest-sha256"), lang)
     try:
-        results = bundle_view.check(directory)
+        results = bundle_view.check(directory, manifest_sha256)
     except ValueError as e:
-        fail(BadInput(str(e), str(e), field="dir"), lang_of(ctx))
+        fail(BadInput(str(e), str(e), field="dir"), lang)
     for r in results:
-        click.echo(f"{r['status']:<8} {r['name']}")
+        say(f"{r['status']:<8} {safe.cell(r['name'])}")
     bad = [r for r in results if r["status"] != "ok"]
     click.echo(f"bundle {'FAILS' if bad else 'intact'}: {len(results) - len(bad)} of {len(results)} files match")
     sys.exit(1 if bad else 0)

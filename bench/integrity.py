@@ -5,7 +5,7 @@
     the gate), against 8 processes on members of their own, and one process.
 (b) Per-fact cost of the hash chain and of encrypting personal fields, as the
     ratio of the same single-writer run with and without them
-    (``LEDGER_CHAIN=off`` / ``LEDGER_ENCRYPTION=off`` exist for this only),
+    (stores created with ``open_store(..., chain=False, encryption=False)``: a store's settings are fixed at creation),
     on SQLite and PostgreSQL.
 (c) The CPU part alone (no I/O): hashing one fact into the chain, sealing and
     opening one personal field.
@@ -103,7 +103,7 @@ def writer(url: str, n: int, members: list[str], each: int, barrier, out) -> Non
 
 
 def concurrency(url: str, workers: int, each: int, shared: bool) -> tuple[int, float]:
-    app = open_store(url, create=True)
+    app = open_store(url, create=True, test_clock=True, **SETTINGS)
     members = [f"M-{i:04d}" for i in range(1, (3 if shared else workers) + 1)]
     seed_members(app, Clock(), members)
     app.close()
@@ -131,7 +131,7 @@ def onboarding(url: str, members: int) -> tuple[int, float, float]:
     """Facts written and seconds spent by one writer onboarding ``members`` members
     (8 facts each); also the seconds spent on the applications alone (the facts
     that carry personal data)."""
-    app = open_store(url, create=True)
+    app = open_store(url, create=True, test_clock=True, **SETTINGS)
     clock = Clock()
     run = lambda **c: execute(app, c, Context(now=clock(), actor="bench"))  # noqa: E731
     run(command="announce_fee", amount=5500, on="2025-01-01")
@@ -157,19 +157,19 @@ def onboarding(url: str, members: int) -> tuple[int, float, float]:
     return facts, spent, applying
 
 
+# The settings of the stores created next: a store's chain and encryption are fixed when
+# it is created (ledger.store.SETTINGS), so the bench makes each store with them.
+SETTINGS = {"chain": True, "encryption": True}
+
+
 @contextmanager
 def switches(chain: bool, encryption: bool):
-    old = {k: os.environ.get(k) for k in ("LEDGER_CHAIN", "LEDGER_ENCRYPTION")}
-    os.environ["LEDGER_CHAIN"] = "on" if chain else "off"
-    os.environ["LEDGER_ENCRYPTION"] = "on" if encryption else "off"
+    old = dict(SETTINGS)
+    SETTINGS.update(chain=chain, encryption=encryption)
     try:
         yield
     finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        SETTINGS.update(old)
 
 
 def store(backend: str, pg: str):

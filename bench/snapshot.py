@@ -213,7 +213,7 @@ class _CacheView(dict):
 def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
     if os.path.exists(path):
         os.remove(path)
-    app = open_store(path, create=True)
+    app = open_store(path, create=True, test_clock=True)
     w = Writer(app)
     rng = random.Random(seed)
     t0 = time.perf_counter()

@@ -78,7 +78,7 @@ def build(path: str, members: int, today: date, seed: int = 20251, until: dateti
     check refusing them."""
     if os.path.exists(path):
         os.remove(path)
-    app = open_store(path, create=True)
+    app = open_store(path, create=True, test_clock=True, origin="demo")
     rng = random.Random(seed)
     w = Writer(app, rng)
     tl = Timeline()

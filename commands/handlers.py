@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from commands import models as m
+from ledger.clock import EARLIEST, LATEST
 from ledger.dates import end_of_day, jst_date
 from ledger.errors import BadInput, ClockError, Conflict, LedgerError
 from ledger.events import CommandRecorded, Event, stream_of
@@ -125,14 +127,47 @@ def parse(raw: Any) -> m.Command:
                        code="unknown_command")
     model = REGISTRY[name][0]
     try:
-        return model.model_validate(raw)
+        cmd = model.model_validate(raw)
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "command"
         given = first.get("input")
-        shown = "" if isinstance(given, dict) or first["type"] == "missing" else f" (got {given!r})"
+        shown = "" if isinstance(given, dict) or first["type"] == "missing" else f" (got {echoed(where, given)})"
         raise BadInput(f"{name}: field '{where}': {first['msg']}{shown}.",
                        f"{name}: 欄 '{where}' が不正です: {first['msg']}{shown}。", field=where) from None
+    in_range(name, cmd)
+    return cmd
+
+
+def in_range(name: str, value: Any, path: str = "") -> None:
+    """Refuse a date or time outside the years the ledger computes with (rules add up to 30
+    years and convert to Japan time: year 9999 would overflow, issue 12)."""
+    if isinstance(value, date):
+        if not EARLIEST <= value.year <= LATEST:
+            shown = "the value" if PERSONAL_FIELD.search(path) else value.isoformat()
+            raise BadInput(f"{name}: field '{path}': {shown} is out of range: the ledger handles years "
+                           f"{EARLIEST} to {LATEST}.",
+                           f"{name}: 欄 '{path}': {shown} は範囲外です（扱える年は {EARLIEST}〜{LATEST} 年）。",
+                           field=path)
+    elif isinstance(value, BaseModel):
+        for field_name in type(value).model_fields:
+            in_range(name, getattr(value, field_name), f"{path}.{field_name}" if path else field_name)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            in_range(name, v, path)
+
+
+PERSONAL_FIELD = re.compile(r"(^|[._])(name|address|phone|email|birth_date)$|applicant|holder\.|target\.")
+MAX_ECHO = 60
+
+
+def echoed(where: str, given: Any) -> str:
+    """A rejected value as an error may show it: capped (a huge field is not sent back) and
+    never a personal field's value (issue 12)."""
+    if PERSONAL_FIELD.search(where):
+        return "a value not shown: personal data"
+    text = repr(given)
+    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO]}… ({len(text)} characters)"
 
 
 def stamp(drafts: list[Draft], unit: Unit, cmd: m.Command, ctx: Context, eff: datetime) -> list[Event]:

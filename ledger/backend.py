@@ -32,14 +32,23 @@ read -> decide -> append, so no other append can commit in between and its
 fresh decision cannot conflict again. Under heavy contention on the same
 members, every command is thus decided at most twice (``commands.handlers``).
 
-``LEDGER_CHAIN=off`` skips the chain (used only by ``bench/integrity.py`` to
-measure its cost; ``verify`` then reports the facts as unchained).
+Whether a store chains its facts, encrypts personal fields and honours a test
+clock are *settings* written once into ``ledger_meta`` when the store is
+created (``ledger init``; ``bench/`` may create stores with the chain or the
+encryption off to measure their cost) and read at every open: no later
+command's environment can change them (``ledger.store.SETTINGS``).
+
+On PostgreSQL the database itself chains each fact (the trigger function
+``ledger_after_fact``, SECURITY DEFINER), destroys the data key when an erasure
+fact is stored, refuses recorded times ahead of its own clock (except on a
+test-clock store) and stamps each fact with the login role that wrote it
+(``db_role``); a writer role may neither write the chain nor change the key
+table directly (issue 12).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -53,10 +62,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _US = timedelta(microseconds=1)
 ERASURE_TOPIC = "PersonalDataErased"  # ledger.events.PersonalDataErased.TYPE (pinned)
 MASTER_CHECK = "master_key_check"
-
-
-def chain_enabled() -> bool:
-    return os.environ.get("LEDGER_CHAIN", "on").lower() not in ("off", "0", "no", "n", "false")
 
 
 # --- hashing --------------------------------------------------------------------------
@@ -133,10 +138,15 @@ class Dialect:
         """The advisory-lock name of this store's gate (PostgreSQL)."""
         return "ledger-gate:" + self.events.replace('"', "").replace("'", "")
 
+    @property
+    def gate_table(self) -> str:
+        """The table whose lock is the gate (PostgreSQL): only the ledger's functions may lock it."""
+        return f'{self.schema}."ledger_gate"' if self.schema else "ledger_gate"
+
     def q(self, sql: str) -> str:
         """Our SQL is written with ``?`` placeholders and ``{events}``-style names."""
         text = sql.format(events=self.events, chain=self.chain, keys=self.keys, meta=self.meta,
-                          schema=self.schema, gate=self.gate_name)
+                          schema=self.schema, gate=self.gate_name, gate_table=self.gate_table)
         return text.replace("?", "%s") if self.kind == "postgres" else text
 
 
@@ -193,25 +203,25 @@ SEALED = b'"enc":"' + SCHEME.encode() + b'"'  # how a sealed personal field look
 _READ = object()
 
 
-def head_sql(d: Dialect, *, before: bool = False) -> str:
+def head_sql(d: Dialect, *, before: bool = False, chain: bool = True) -> str:
     """The newest chain row; with the chain off, the newest fact (its recorded time only)."""
-    if chain_enabled():
+    if chain:
         return HEAD
     where = f"WHERE {d.nid} < ? " if before else ""
     return f"SELECT state FROM {{events}} {where}ORDER BY {d.nid} DESC LIMIT 1"
 
 
-def head_of(row: tuple | None) -> tuple[int, bytes, int | None]:
+def head_of(row: tuple | None, chain: bool = True) -> tuple[int, bytes, int | None]:
     """(position, hash, recorded µs) of a ``head_sql`` row."""
     if row is None:
         return 0, GENESIS, None
-    if chain_enabled():
+    if chain:
         return row[0], bytes.fromhex(row[1]), row[2]
     return 0, GENESIS, recorded_us(as_bytes(row[0]))
 
 
 def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: Any = _READ,
-                 keys: dict[str, str] | None = None) -> None:
+                 keys: dict[str, str] | None = None, *, chain: bool = True) -> None:
     """Chain the facts just inserted, under the append lock, and apply any erasure among them.
 
     ``rows`` pairs each notification id with its stored event; ``head`` is a
@@ -225,8 +235,8 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
     """
     ordered = sorted(rows, key=lambda r: r[0])
     if head is _READ:
-        head = cur.one(head_sql(d, before=True), () if chain_enabled() else (ordered[0][0],))
-    position, prev, last_us = head_of(head)
+        head = cur.one(head_sql(d, before=True, chain=chain), () if chain else (ordered[0][0],))
+    position, prev, last_us = head_of(head, chain)
     out = []
     for nid, s in ordered:
         us = recorded_us(s.state)
@@ -243,7 +253,7 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
         h = link(prev, position, nid, us, fd)
         out.append((position, nid, str(s.originator_id), s.originator_version, us, fd.hex(), prev.hex(), h.hex()))
         prev, last_us = h, us
-    if chain_enabled():
+    if chain:
         cur.many("INSERT INTO {chain} (position, notification_id, originator_id, originator_version, recorded_us, "
                  "digest, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", out)
     keys = keys or {}
@@ -253,9 +263,32 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
                    "DO NOTHING RETURNING subject", (subject, wrapped, last_us or 0)) is None:
             raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
                            f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
-    # Subjects sealed with a key loaded earlier: was it destroyed meanwhile? (A new key
-    # above was stored only because no row, tombstone included, existed.)
-    sealed = sorted({str(s.originator_id) for _, s in ordered if SEALED in s.state} - set(keys))
+    refuse_if_erased(cur, [s for _, s in ordered], keys)
+    for _, s in ordered:
+        if s.topic == ERASURE_TOPIC:
+            erase_key(cur, str(s.originator_id), recorded_us(s.state))
+
+
+def db_clock_error(text: str) -> ClockError | None:
+    """The ledger error for a recorded time refused by the database trigger (PostgreSQL)."""
+    if "ledger-clock-" not in text:
+        return None
+    kind, _, detail = text.split("ledger-clock-", 1)[1].splitlines()[0][:300].partition(": ")
+    if kind == "behind":
+        return ClockError(
+            f"The ledger clock is earlier than the newest recorded fact, found under the append lock ({detail}): "
+            "recorded time never goes backwards.",
+            f"台帳の時計が、追記ロック下で見た最新の記録より前です（{detail}）。記録時刻は後戻りできません。")
+    return ClockError(
+        f"The database refused a recorded time ahead of its clock ({detail}): this store records real time only "
+        "(LEDGER_CLOCK works only on a store made with `ledger init --test-clock`).",
+        f"データベースが時計より先の記録時刻を拒否しました（{detail}）。このストアは実時間だけを記録します。")
+
+
+def refuse_if_erased(cur: Cur, stored: Sequence[Any], keys: dict[str, str]) -> None:
+    """Subjects sealed with a key loaded earlier: was it destroyed meanwhile? (A new key
+    was stored only because no row, tombstone included, existed.)"""
+    sealed = sorted({str(s.originator_id) for s in stored if SEALED in s.state} - set(keys))
     if sealed:
         marks = ",".join("?" * len(sealed))
         gone = cur.all(f"SELECT subject FROM {{keys}} WHERE wrapped IS NULL AND subject IN ({marks})", sealed)
@@ -266,9 +299,6 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
                 f"このコマンドの判断中に {gone[0][0]} の個人情報が消去されました（IE-19.10）。新たに個人情報を記録できません。",
                 rule="IE-19.10", code="erased",
             )
-    for _, s in ordered:
-        if s.topic == ERASURE_TOPIC:
-            erase_key(cur, str(s.originator_id), recorded_us(s.state))
 
 
 def backfill(cur: Cur, d: Dialect, batch: int = 5000) -> int:
@@ -387,11 +417,78 @@ PG_GUARDS = [
     # take that lock. This owner-run function takes it for a writer role that
     # may only INSERT and SELECT (SECURITY DEFINER, fixed search_path), after
     # passing the gate in shared mode unless the caller holds it exclusively.
+    # The gate is a lock on the table ledger_gate, on which no role but the
+    # owner has any privilege: only these functions can take it (an advisory
+    # lock could be taken by any session, the auditor's included: issue 12).
+    "CREATE TABLE IF NOT EXISTS {gate_table} (note TEXT)",
+    "REVOKE ALL ON {gate_table} FROM PUBLIC",
     "CREATE OR REPLACE FUNCTION {schema}.ledger_append_lock(gate boolean) RETURNS void LANGUAGE plpgsql "
     "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN "
-    "IF gate THEN PERFORM pg_advisory_xact_lock_shared(hashtext('{gate}')); END IF; "
+    "IF gate THEN LOCK TABLE {gate_table} IN SHARE MODE; END IF; "
     "LOCK TABLE {events} IN EXCLUSIVE MODE; END $$",
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_gate_lock() RETURNS void LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN "
+    "LOCK TABLE {gate_table} IN EXCLUSIVE MODE; END $$",
+    "REVOKE ALL ON FUNCTION {schema}.ledger_gate_lock() FROM PUBLIC",
     "REVOKE ALL ON FUNCTION {schema}.ledger_append_lock(boolean) FROM PUBLIC",
+] + [
+    # The database records which login role stored each fact; the client cannot choose it.
+    "ALTER TABLE {events} ADD COLUMN IF NOT EXISTS db_role TEXT",
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_stamp_role() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN NEW.db_role := session_user; RETURN NEW; END $$",
+    "CREATE OR REPLACE TRIGGER ledger_events_stamp_role BEFORE INSERT ON {events} "
+    "FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_stamp_role()",
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_framed(p bytea) RETURNS bytea LANGUAGE sql IMMUTABLE "
+    "SET search_path = pg_catalog, pg_temp AS $$ SELECT int8send(length(p)::bigint) || p $$",
+    # Each stored fact, however it was inserted, is chained by the database (the same
+    # digest and link as ``digest``/``link`` above), its recorded time checked against
+    # the newest one and against the database clock, and an erasure fact destroys the
+    # subject's key: a writer can neither forge chain rows nor erase without a fact.
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_after_fact() RETURNS trigger LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ "
+    "DECLARE rec timestamptz; us bigint; pos bigint := 0; prev bytea := decode(repeat('00', 32), 'hex'); "
+    "last_us bigint; fd bytea; h bytea; "
+    "BEGIN "
+    "rec := (convert_from(NEW.state, 'UTF8')::jsonb ->> 'recorded')::timestamptz; "
+    "us := (extract(epoch FROM rec) * 1000000)::bigint; "
+    "IF NOT EXISTS (SELECT 1 FROM {meta} WHERE name = 'clock' AND value = 'test') "
+    "AND rec > clock_timestamp() + interval '" + "5 minutes" + "' THEN "
+    "RAISE EXCEPTION 'ledger-clock-ahead: recorded % is ahead of the database clock %', rec, clock_timestamp(); "
+    "END IF; "
+    "IF NOT EXISTS (SELECT 1 FROM {meta} WHERE name = 'chain' AND value = 'off') THEN "
+    "SELECT c.position, decode(c.hash, 'hex'), c.recorded_us INTO pos, prev, last_us "
+    "FROM {chain} c ORDER BY c.position DESC LIMIT 1; "
+    "IF NOT FOUND THEN pos := 0; prev := decode(repeat('00', 32), 'hex'); last_us := NULL; END IF; "
+    "IF last_us IS NOT NULL AND us < last_us THEN "
+    "RAISE EXCEPTION 'ledger-clock-behind: recorded % is earlier than the newest recorded fact %', rec, "
+    "to_timestamp(last_us / 1000000.0); END IF; "
+    "fd := sha256('ledger-fact/v1'::bytea || {schema}.ledger_framed(convert_to(NEW.originator_id::text, 'UTF8')) "
+    "|| {schema}.ledger_framed(convert_to(NEW.originator_version::text, 'UTF8')) "
+    "|| {schema}.ledger_framed(convert_to(NEW.topic, 'UTF8')) || {schema}.ledger_framed(NEW.state)); "
+    "pos := pos + 1; "
+    "h := sha256('ledger-link/v1'::bytea || {schema}.ledger_framed(prev) "
+    "|| {schema}.ledger_framed(convert_to(pos::text, 'UTF8')) "
+    "|| {schema}.ledger_framed(convert_to(NEW.notification_id::text, 'UTF8')) "
+    "|| {schema}.ledger_framed(convert_to(us::text, 'UTF8')) || {schema}.ledger_framed(fd)); "
+    "INSERT INTO {chain} (position, notification_id, originator_id, originator_version, recorded_us, digest, "
+    "prev_hash, hash) VALUES (pos, NEW.notification_id, NEW.originator_id, NEW.originator_version, us, "
+    "encode(fd, 'hex'), encode(prev, 'hex'), encode(h, 'hex')); "
+    "END IF; "
+    "IF NEW.topic = '" + ERASURE_TOPIC + "' THEN "
+    "INSERT INTO {keys} (subject, wrapped, created_us, erased_us) VALUES (NEW.originator_id, NULL, us, us) "
+    "ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, erased_us = excluded.erased_us; END IF; "
+    "RETURN NULL; END $$",
+    "CREATE OR REPLACE TRIGGER ledger_events_chain AFTER INSERT ON {events} "
+    "FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_after_fact()",
+    # A new data key, only through this function: never a NULL (an erasure is a fact, above).
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_new_key(p_subject text, p_wrapped text, p_created_us bigint) "
+    "RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN "
+    "IF p_wrapped IS NULL OR length(p_wrapped) < 40 THEN "
+    "RAISE EXCEPTION 'ledger: a new data key must be a wrapped key; keys are erased only by recording the "
+    "erasure fact' USING ERRCODE = 'insufficient_privilege'; END IF; "
+    "INSERT INTO {keys} (subject, wrapped, created_us) VALUES (p_subject, p_wrapped, p_created_us) "
+    "ON CONFLICT (subject) DO NOTHING; RETURN FOUND; END $$",
+    "REVOKE ALL ON FUNCTION {schema}.ledger_new_key(text, text, bigint) FROM PUBLIC",
 ]
 
 

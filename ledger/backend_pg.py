@@ -3,8 +3,14 @@
 Selected by ``APPLICATION_RECORDER_TOPIC`` (see ``ledger.store.store_env``).
 An append runs in one transaction: take the write lock (``ledger_append_lock``,
 the library's ``LOCK TABLE … IN EXCLUSIVE MODE`` behind the gate), insert the
-facts, chain them, commit. The library's pipelined insert is replaced by this plain one because
-the chain needs the notification ids back before the commit.
+facts (the database chains them and applies an erasure: ``ledger_after_fact``),
+store any new data key through ``ledger_new_key``, commit.
+
+A connection lost once the append was sent may have committed or not: that is
+reported as *outcome unknown* (re-run with the same ``command_id``), never
+retried here, because a retry after a commit that did happen would record the
+command twice. A lock not granted within ``LEDGER_LOCK_TIMEOUT`` seconds is a
+clear ``busy`` error.
 """
 from __future__ import annotations
 
@@ -13,13 +19,23 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from ledger.backend import LEDGER_TABLES, PG_GUARDS, Dialect, PgCur, after_insert, backfill, head_sql
-from ledger.errors import BadInput
+from ledger.backend import (
+    LEDGER_TABLES,
+    PG_GUARDS,
+    Dialect,
+    PgCur,
+    backfill,
+    db_clock_error,
+    read_meta,
+    recorded_us,
+    refuse_if_erased,
+)
+from ledger.errors import BadInput, Busy, Conflict, OutcomeUnknown
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -36,7 +52,12 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                                schema=f'"{s}"')
         self.insert_returning = self.insert_events_statement + SQL(", originator_id, originator_version")
         self.lock_call = SQL("SELECT {0}.ledger_append_lock(%s)").format(Identifier(s))
+        self.gate_call = SQL("SELECT {0}.ledger_gate_lock()").format(Identifier(s))
         self.backfilled = 0
+        self.chain = True  # the store's setting, read at open (ledger.store)
+        # Tests only: called inside the append's transaction just before COMMIT, with the
+        # connection (to cut it and see the outcome-unknown path).
+        self.before_commit: Any = None
 
     def create_table(self) -> None:
         """The library's table, then the ledger's tables, triggers and lock function (idempotent)."""
@@ -46,9 +67,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             for statement in LEDGER_TABLES + PG_GUARDS:
                 cur.run(statement)
             curs.execute(self.lock_call, (True,))
-            self.backfilled = backfill(cur, self.dialect)
+            if read_meta(cur, "chain") != "off":
+                self.backfilled = backfill(cur, self.dialect)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:
             return []
@@ -56,34 +77,63 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                   for e in stored_events]
         # A writer holding the gate exclusively (``gate()``) must not wait for it again.
         gate = not kwargs.get("ledger_gated", False)
-        with self.datastore.get_connection() as conn:
-            # Pipelined like the library's insert: the lock, NOTIFY, the newest fact and
-            # the insert travel together; the chain rows travel with the COMMIT.
-            with conn.pipeline(), conn.transaction():
-                # Any error (a conflict, a late clock) leaves through the transaction: rolled back.
-                curs = conn.cursor()
-                curs.execute(self.lock_table_statements[0])  # SET LOCAL lock_timeout
-                curs.execute(self.lock_call, (gate,))
-                self._notify_channel(curs)
-                head_curs = conn.cursor()
-                head_curs.execute(self.dialect.q(head_sql(self.dialect)))
-                curs.execute(self.insert_returning, (values,))
-                row = head_curs.fetchone()
-                head = tuple(row.values()) if row else None
-                ids = {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in curs.fetchall()}
-                pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]
-                after_insert(PgCur(curs, self.dialect), self.dialect, pairs, head, kwargs.get("ledger_keys"))
+        keys: dict[str, str] = kwargs.get("ledger_keys") or {}
+        conn_seen: list[Any] = []
+        try:
+            with self.datastore.get_connection() as conn:
+                conn_seen.append(conn)
+                # Pipelined like the library's insert: the lock, NOTIFY and the insert travel together.
+                with conn.pipeline(), conn.transaction():
+                    # Any error (a conflict, a late clock) leaves through the transaction: rolled back.
+                    curs = conn.cursor()
+                    curs.execute(self.lock_table_statements[0])  # SET LOCAL lock_timeout
+                    curs.execute(self.lock_call, (gate,))
+                    self._notify_channel(curs)
+                    curs.execute(self.insert_returning, (values,))
+                    ids = {(r["originator_id"], r["originator_version"]): r["notification_id"]
+                           for r in curs.fetchall()}
+                    pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]
+                    cur = PgCur(curs, self.dialect)
+                    created = max(recorded_us(e.state) for e in stored_events)
+                    for subject, wrapped in keys.items():
+                        row = cur.one("SELECT {schema}.ledger_new_key(?, ?, ?)", (subject, wrapped, created))
+                        if not (row and row[0]):
+                            raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
+                                           f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
+                    refuse_if_erased(cur, stored_events, keys)
+                    if self.before_commit is not None:
+                        self.before_commit(conn)
+        except (OperationalError, InterfaceError) as e:
+            cause = e.__cause__
+            if isinstance(cause, psycopg.errors.LockNotAvailable):
+                raise Busy.lock(self.datastore.lock_timeout) from None
+            if conn_seen and (conn_seen[0].broken or conn_seen[0].closed):
+                raise OutcomeUnknown.lost(str(e)) from None
+            raise
+        except PersistenceError as e:
+            clock_error = db_clock_error(str(e))
+            if clock_error is not None:
+                raise clock_error from None
+            raise
         return [nid for nid, _ in pairs]
 
     @contextlib.contextmanager
     def gate(self) -> Iterator[None]:
-        """Hold the store's gate exclusively: no other append commits until released."""
-        with self.datastore.get_connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self.dialect.gate_name,))
-            try:
+        """Hold the store's gate exclusively: no other append commits until released.
+
+        The gate is a table lock held by an open transaction on its own
+        connection; only ``ledger_gate_lock()`` (SECURITY DEFINER, granted to
+        the writer role) can take it.
+        """
+        try:
+            with self.datastore.get_connection() as conn, conn.transaction():
+                conn.execute(self.lock_table_statements[0])
+                conn.execute(self.gate_call)
                 yield
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.dialect.gate_name,))
+        except OperationalError as e:
+            if isinstance(e.__cause__, psycopg.errors.LockNotAvailable):
+                raise Busy.lock(self.datastore.lock_timeout) from None
+            raise
 
     def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         """One row of one query on the ledger's tables, in one round trip (autocommit)."""
@@ -101,10 +151,13 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) -> None:
     """A writer role (INSERT and SELECT only) and a read-only auditor role for this store.
 
-    The writer also gets the notification-id sequence, ``ledger_append_lock`` and the
-    key table (creating keys, erasing them); the auditor reads facts, the chain
-    and the settings but not the key table, so it sees personal fields as
-    withheld. Roles are created LOGIN without a password: set one with
+    The writer also gets the notification-id sequence and the functions
+    ``ledger_append_lock``, ``ledger_gate_lock`` and ``ledger_new_key``; it may
+    read the key table but neither insert nor update it (keys are created by
+    ``ledger_new_key``, erased by storing the erasure fact), nor write the chain
+    (the database writes it). The auditor reads facts, the chain and the
+    settings but not the key table, so it sees personal fields as withheld, and
+    it has no privilege on the gate table, so it cannot hold up writers. Roles are created LOGIN without a password: set one with
     ``ALTER ROLE … PASSWORD`` where the server's pg_hba.conf asks for it.
     """
     for name, opt in ((writer, "--writer-role"), (auditor, "--auditor-role")):
@@ -122,15 +175,16 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
             f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
             f"CREATE ROLE {role} LOGIN; END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
         statements.append(f"GRANT USAGE ON SCHEMA {d.schema} TO {role}")
-        statements.append(f"REVOKE ALL ON {d.events}, {d.chain}, {d.keys}, {d.meta} FROM {role}")
+        statements.append(f"REVOKE ALL ON {d.events}, {d.chain}, {d.keys}, {d.meta}, {d.gate_table} FROM {role}")
+    functions = [f"{d.schema}.ledger_append_lock(boolean)", f"{d.schema}.ledger_gate_lock()",
+                 f"{d.schema}.ledger_new_key(text, text, bigint)"]
     statements += [
-        f"GRANT SELECT, INSERT ON {d.events}, {d.chain} TO {writer}",
-        f"GRANT SELECT, INSERT, UPDATE ON {d.keys} TO {writer}",
-        f"GRANT SELECT ON {d.meta} TO {writer}",
+        f"GRANT SELECT, INSERT ON {d.events} TO {writer}",
+        f"GRANT SELECT ON {d.chain}, {d.keys}, {d.meta} TO {writer}",
         f"GRANT USAGE ON SEQUENCE {seq} TO {writer}",
-        f"GRANT EXECUTE ON FUNCTION {d.schema}.ledger_append_lock(boolean) TO {writer}",
+        *(f"GRANT EXECUTE ON FUNCTION {f} TO {writer}" for f in functions),
         f"GRANT SELECT ON {d.events}, {d.chain}, {d.meta} TO {auditor}",
-        f"REVOKE ALL ON FUNCTION {d.schema}.ledger_append_lock(boolean) FROM {auditor}",
+        *(f"REVOKE ALL ON FUNCTION {f} FROM {auditor}" for f in functions),
     ]
     with recorder.datastore.transaction(commit=True) as curs:
         for s in statements:

@@ -13,7 +13,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from ledger.backend import ERASURE_TOPIC, LEDGER_TABLES, SQLITE_GUARDS, Dialect, SqliteCur, after_insert, backfill
+from ledger.backend import ERASURE_TOPIC, LEDGER_TABLES, SQLITE_GUARDS, Dialect, SqliteCur, after_insert, backfill, read_meta
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
@@ -21,6 +21,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
         self.dialect = Dialect("sqlite", events_table_name, "ledger_chain", "ledger_keys", "ledger_meta")
         self.backfilled = 0
+        self.chain = True  # the store's setting, read at open (ledger.store)
 
     def create_table(self) -> None:
         """The library's table, then the ledger's tables and triggers (idempotent)."""
@@ -29,7 +30,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             cur = SqliteCur(c, self.dialect)
             for statement in LEDGER_TABLES + SQLITE_GUARDS:
                 cur.run(statement)
-            self.backfilled = backfill(cur, self.dialect)
+            if read_meta(cur, "chain") != "off":
+                self.backfilled = backfill(cur, self.dialect)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super().insert_events(stored_events, **kwargs)
@@ -41,11 +43,13 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return ids
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if any(s.topic == ERASURE_TOPIC for s in stored_events):
-            c.execute("PRAGMA secure_delete = ON")  # overwrite the destroyed key's bytes on disk
+        # Set explicitly on every write (it is per connection): freed bytes, a destroyed
+        # key's above all, are overwritten with zeros rather than left in free space.
+        c.execute("PRAGMA secure_delete = ON")
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None  # the application recorder returns one rowid per event
-        after_insert(SqliteCur(c, self.dialect), self.dialect, zip(ids, stored_events), keys=kwargs.get("ledger_keys"))
+        after_insert(SqliteCur(c, self.dialect), self.dialect, zip(ids, stored_events), keys=kwargs.get("ledger_keys"),
+                     chain=self.chain)
         return ids
 
     @contextlib.contextmanager

@@ -12,6 +12,8 @@ from datetime import date, datetime, timezone
 from ledger.dates import JST, start_of_day
 from ledger.errors import BadInput
 
+EARLIEST, LATEST = 1900, 2999
+
 
 def parse_instant(text: str, *, field: str, end_of_day: bool = False) -> datetime:
     """An ISO date or timestamp. A naive timestamp is Japan time; a date is the
@@ -19,18 +21,28 @@ def parse_instant(text: str, *, field: str, end_of_day: bool = False) -> datetim
     from ledger.dates import end_of_day as eod
 
     value = text.strip()
+    shown = value[:60] + ("…" if len(value) > 60 else "")  # never echo a huge value back
     try:
         if len(value) == 10:
             d = date.fromisoformat(value)
-            return eod(d) if end_of_day else start_of_day(d)
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            t = eod(d) if end_of_day else start_of_day(d)
+        else:
+            t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            t = t if t.tzinfo else t.replace(tzinfo=JST)
     except ValueError:
         raise BadInput(
-            f"{field}: '{text}' is not a valid date (YYYY-MM-DD) or timestamp (YYYY-MM-DDTHH:MM[:SS][+09:00]).",
-            f"{field}: '{text}' は有効な日付（YYYY-MM-DD）または日時ではありません。",
+            f"{field}: '{shown}' is not a valid date (YYYY-MM-DD) or timestamp (YYYY-MM-DDTHH:MM[:SS][+09:00]).",
+            f"{field}: '{shown}' は有効な日付（YYYY-MM-DD）または日時ではありません。",
             field=field,
         ) from None
-    return t if t.tzinfo else t.replace(tzinfo=JST)
+    # Reads add years to it (renewals, inspection years, Japan time): keep far from datetime's limits.
+    if not EARLIEST <= t.year <= LATEST:
+        raise BadInput(
+            f"{field}: '{shown}' is out of range: the ledger handles years {EARLIEST} to {LATEST}.",
+            f"{field}: '{shown}' は範囲外です（扱える年は {EARLIEST}〜{LATEST} 年）。",
+            field=field,
+        )
+    return t
 
 
 def now() -> datetime:

@@ -84,3 +84,36 @@ class Forbidden(StoreError):
     """The database role may not write (an auditor connection)."""
 
     code = "forbidden"
+
+
+class Busy(StoreError):
+    """A lock of the store was not granted in time: another session holds it."""
+
+    code = "busy"
+
+    @classmethod
+    def lock(cls, seconds: float) -> "Busy":
+        return cls(
+            f"The store's write lock was not granted within {seconds:g} s: another session holds it (a long "
+            "transaction or a writer holding the gate). Nothing was written; try again (LEDGER_LOCK_TIMEOUT sets the wait).",
+            f"{seconds:g} 秒以内にストアの書き込みロックを取得できませんでした（他のセッションが保持中）。"
+            "何も記録していません。もう一度実行してください（待ち時間は LEDGER_LOCK_TIMEOUT）。",
+        )
+
+
+class OutcomeUnknown(StoreError):
+    """The connection was lost after the append was sent: it may or may not have been committed."""
+
+    code = "outcome_unknown"
+
+    @classmethod
+    def lost(cls, detail: str) -> "OutcomeUnknown":
+        first = (detail.strip().splitlines() or [""])[0][:200]
+        return cls(
+            f"The connection to the store was lost while the facts were being committed ({first}): outcome unknown — "
+            "re-run with the same command_id (it is then reported as duplicate if it was recorded). A command "
+            "without a command_id may be recorded twice: check `ledger history` first.",
+            f"記録の確定中にストアとの接続が切れました（{first}）。結果は不明です。同じ command_id で再実行してください"
+            "（記録済みなら duplicate と報告されます）。command_id のないコマンドは二重に記録されるおそれがあるため、先に "
+            "`ledger history` を確認してください。",
+        )

@@ -19,8 +19,9 @@ access to the key table (the auditor role), sees personal fields as
 Each sealed field is bound (AES-GCM associated data) to its subject, its event
 id and its field name, so ciphertext moved to another fact does not decrypt.
 
-``LEDGER_ENCRYPTION=off`` stores personal fields in clear; it exists only for
-``bench/integrity.py`` to measure the cost of encryption.
+Whether a store encrypts is fixed when it is created (``ledger.store.SETTINGS``;
+only ``bench/integrity.py`` makes stores without encryption, to measure its
+cost); no environment variable turns it off later.
 """
 from __future__ import annotations
 
@@ -41,10 +42,6 @@ from ledger.errors import BadInput, Forbidden, Refused, StoreError
 SCHEME = "aes-256-gcm/v1"
 ERASED: dict[str, Any] = {"erased": True}
 WITHHELD: dict[str, Any] = {"withheld": True}
-
-
-def encryption_enabled() -> bool:
-    return os.environ.get("LEDGER_ENCRYPTION", "on").lower() not in ("off", "0", "no", "n", "false")
 
 
 def parse_key(text: str | bytes, where: str) -> bytes:

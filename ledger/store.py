@@ -21,7 +21,7 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -36,14 +36,22 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger import keys as keyring_mod
-from ledger.backend import MASTER_CHECK, as_bytes, from_us, head_of, head_sql, read_meta, write_meta
+from ledger.backend import MASTER_CHECK, as_bytes, db_clock_error, from_us, head_of, head_sql, read_meta, write_meta
 from ledger.dates import JST
-from ledger.errors import BadInput, ClockError, Conflict, Forbidden, StoreError
+from ledger.errors import BadInput, ClockError, Conflict, Forbidden, LedgerError, StoreError
 from ledger.events import EVENT_TYPES, Event, Personal
 
 APP_NAME = "MembershipLedger"
 DEFAULT_DB = "ledger.db"
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+# A store's settings, written once into ledger_meta when the store is created and read at
+# every open (issue 12): no later command's environment changes them. A store made before
+# they existed reads as the defaults (the safe values).
+SETTINGS = {"chain": "on", "encryption": "on", "clock": "system", "origin": "ledger"}
+# How far a recorded time may run ahead of the machine's clock on a real-clock store
+# (clock skew between application hosts and the database server).
+MAX_AHEAD = timedelta(minutes=5)
 
 
 @lru_cache(maxsize=None)
@@ -68,10 +76,11 @@ class LedgerMapper(Mapper):
     """
 
     keyring: keyring_mod.Keyring | None = None
+    encrypt: bool = True  # the store's setting (SETTINGS), never the environment's
 
     def to_stored_event(self, domain_event: Event) -> StoredEvent:  # type: ignore[override]
         fields = personal_fields(type(domain_event))
-        if not fields or self.keyring is None or not keyring_mod.encryption_enabled():
+        if not fields or self.keyring is None or not self.encrypt:
             state = domain_event.model_dump_json().encode()
         else:
             data = domain_event.model_dump(mode="json")
@@ -130,9 +139,40 @@ class LedgerApp(Application):
     address: str | None = None
 
     def __init__(self, env: dict[str, str] | None = None, *, master: bytes | None = None,
-                 master_source: str = "none", create: bool = False) -> None:
+                 master_source: str = "none", create: bool = False, settings: dict[str, str] | None = None) -> None:
         super().__init__(env=env)
+        try:
+            self.settings = self._settings(create, settings or {})
+        except PersistenceError as e:
+            raise translate(e) from None
+        self.recorder.chain = self.settings["chain"] == "on"  # type: ignore[attr-defined]
+        self.ledger_mapper.encrypt = self.settings["encryption"] == "on"
         self.ledger_mapper.keyring = self.keyring = self._keyring(master, master_source, create)
+
+    @property
+    def test_clock(self) -> bool:
+        """A test-clock store (``ledger init --test-clock``): honours LEDGER_CLOCK, any recorded time."""
+        return self.settings["clock"] == "test"
+
+    def _settings(self, create: bool, wanted: dict[str, str]) -> dict[str, str]:
+        """The store's settings; on create, written once (the wanted ones only into a store with no facts)."""
+        with self.cursor(commit=create) as cur:
+            stored = {name: read_meta(cur, name) for name in SETTINGS}
+            if create and None in stored.values():
+                empty = cur.one("SELECT 1 FROM {events} LIMIT 1") is None
+                for name, default in SETTINGS.items():
+                    if stored[name] is None:
+                        stored[name] = wanted.get(name, default) if empty else default
+                        write_meta(cur, name, stored[name])
+        out = {name: value or SETTINGS[name] for name, value in stored.items()}
+        for name, value in wanted.items():
+            if out[name] != value:
+                raise BadInput(
+                    f"This store was created with {name}={out[name]}; a store's settings are fixed when it is created "
+                    f"and cannot become {name}={value}. Create a new store for that.",
+                    f"このストアは {name}={out[name]} で作成されています。設定は作成時に固定され、{name}={value} には"
+                    "変えられません。新しいストアを作成してください。", field=name)
+        return out
 
     def construct_mapper(self) -> Mapper:
         return LedgerMapper(transcoder=JSONTranscoder())
@@ -215,7 +255,8 @@ class LedgerApp(Application):
 
     def newest_recorded(self) -> datetime | None:
         try:
-            _, _, us = head_of(self.recorder.read_one(head_sql(self.recorder.dialect)))  # type: ignore[attr-defined]
+            chain = self.settings["chain"] == "on"
+            _, _, us = head_of(self.recorder.read_one(head_sql(self.recorder.dialect, chain=chain)), chain)  # type: ignore[attr-defined]
         except PersistenceError as e:
             raise translate(e) from None
         return None if us is None else from_us(us).astimezone(JST)
@@ -285,6 +326,60 @@ class LedgerApp(Application):
         except PersistenceError as e:
             raise translate(e) from None
 
+    def db_roles(self, event_ids: Sequence[str]) -> dict[str, str | None]:
+        """The database login role that stored each fact, as the database recorded it
+        (PostgreSQL; a SQLite file has no roles: empty)."""
+        if self.backend != "postgres" or not event_ids:
+            return {}
+        streams = sorted({eid.rsplit("#", 1)[0] for eid in event_ids})
+        marks = ",".join("?" * len(streams))
+        try:
+            with self.cursor() as cur:
+                rows = cur.all(f"SELECT originator_id, originator_version, db_role FROM {{events}} "
+                               f"WHERE originator_id IN ({marks})", streams)
+        except PersistenceError as e:
+            raise translate(e) from None
+        return {f"{oid}#{ver}": role for oid, ver, role in rows}
+
+    def maintain(self) -> list[str]:
+        """Reclaim what erasures left behind: destroyed keys' old bytes (issue 12, IE-19.10).
+
+        SQLite: VACUUM with secure_delete, then fold the WAL into the file and
+        truncate it (not possible while another connection reads: reported).
+        PostgreSQL: VACUUM FULL of the key table, which rewrites it without the
+        dead row versions that still held erased keys (needs the table's owner).
+        """
+        try:
+            if self.backend == "sqlite":
+                with self.recorder.datastore.get_connection(commit=True) as conn:  # type: ignore[attr-defined]
+                    c = conn.cursor()
+                    c.execute("PRAGMA secure_delete = ON")
+                    c.execute("VACUUM")
+                    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy = c.fetchone()[0]
+                if busy:
+                    raise StoreError(
+                        "VACUUM ran, but another connection is reading the store, so the write-ahead log could not be "
+                        "truncated: old page images may remain in it. Run `ledger maintain` again when no one reads.",
+                        "VACUUM は実行しましたが、他の接続が読み取り中のため WAL を切り詰められませんでした。"
+                        "読み取りがないときにもう一度 `ledger maintain` を実行してください。")
+                return ["maintained: VACUUM with secure_delete, write-ahead log checkpointed and truncated"]
+            keys = self.recorder.dialect.keys  # type: ignore[attr-defined]
+            with self.cursor() as cur:
+                owner = cur.one(f"SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                                f"WHERE oid = '{keys}'::regclass")
+            if not (owner and owner[0]):
+                raise Forbidden(
+                    "VACUUM FULL of the key table needs the table's owner: run `ledger maintain` connected as the role "
+                    "that ran `ledger init` (not the writer or auditor role).",
+                    "鍵表の VACUUM FULL には表の所有者が必要です。`ledger init` を実行したロールで `ledger maintain` を"
+                    "実行してください。")
+            with self.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+                conn.execute(f"VACUUM (FULL) {keys}")
+            return ["maintained: VACUUM FULL of the key table (dead row versions of erased keys removed)"]
+        except PersistenceError as e:
+            raise translate(e) from None
+
     # --- writing ------------------------------------------------------------
 
     @property
@@ -305,6 +400,20 @@ class LedgerApp(Application):
         except PersistenceError as e:
             raise translate(e) from None
 
+    def refuse_ahead(self, t: datetime) -> None:
+        """A real-clock store takes no recorded time ahead of the machine's clock (issue 12)."""
+        if self.test_clock:
+            return
+        limit = datetime.now(timezone.utc) + MAX_AHEAD
+        if t > limit:
+            raise ClockError(
+                f"The ledger clock ({t.isoformat()}) is ahead of this machine's clock ({datetime.now(JST).isoformat()}) "
+                f"by more than {int(MAX_AHEAD.total_seconds() // 60)} minutes: this store records real time only "
+                "(fix the system clock; LEDGER_CLOCK works only on a store made with `ledger init --test-clock`).",
+                f"台帳の時計（{t.isoformat()}）がこの機械の時計より{int(MAX_AHEAD.total_seconds() // 60)}分以上進んでいます。"
+                "このストアは実時間だけを記録します（LEDGER_CLOCK は `ledger init --test-clock` で作ったストア専用）。",
+            )
+
     def append(self, events: Sequence[Event], now: datetime, *, gated: bool = False) -> None:
         """Append all ``events`` in one transaction, or none of them.
 
@@ -313,6 +422,8 @@ class LedgerApp(Application):
         ``gate()``. The recorder checks the clock again under the append lock
         (``ledger.backend.after_insert``), where no other writer can interleave.
         """
+        for e in events:
+            self.refuse_ahead(e.recorded)
         try:
             self.save(*events, ledger_gated=gated)
         except IntegrityError:
@@ -328,6 +439,7 @@ class LedgerApp(Application):
                     self.keyring.forget(e.originator_id)
 
     def check_clock(self, now: datetime) -> None:
+        self.refuse_ahead(now)
         newest = self.newest_recorded()
         if newest is not None and now < newest:
             raise ClockError(
@@ -338,8 +450,11 @@ class LedgerApp(Application):
             )
 
 
-def translate(e: Exception) -> StoreError:
-    text = str(e)
+def translate(e: Exception) -> LedgerError:
+    text = str(e)[:2000]
+    clock_error = db_clock_error(text)
+    if clock_error is not None:
+        return clock_error
     if "permission denied" in text or "readonly" in text.lower() or "read-only" in text:
         return Forbidden(
             f"This connection may not write to the ledger ({text.strip().splitlines()[0]}): "
@@ -360,6 +475,32 @@ def translate(e: Exception) -> StoreError:
     )
 
 
+def parse_address(address: str) -> tuple[str, str]:
+    """("postgres", url) or ("sqlite", file path) for a ``--db`` value.
+
+    ``postgresql://…`` / ``postgres://…``; ``sqlite:///relative/path`` (three
+    slashes) and ``sqlite:////absolute/path`` (four), as SQLAlchemy reads them; a
+    plain path. Any other ``scheme://`` is refused rather than taken for a file name.
+    """
+    if address.startswith(("postgresql://", "postgres://")):
+        return "postgres", address
+    if address.startswith("sqlite:"):
+        path = address[len("sqlite:///"):] if address.startswith("sqlite:///") else ""
+        if not path:
+            raise BadInput(f"--db '{address[:200]}': a SQLite address is sqlite:///relative/path or "
+                           "sqlite:////absolute/path (or just a file path).",
+                           f"--db '{address[:200]}': SQLite のアドレスは sqlite:///相対パス か sqlite:////絶対パス"
+                           "（またはファイルのパス）です。", field="db")
+        return "sqlite", path
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", address)
+    if scheme and (address[scheme.end():].startswith("//") or len(scheme.group(1)) > 1):
+        raise BadInput(f"--db: unknown store scheme '{scheme.group(1)[:40]}:': use a SQLite file path, "
+                       "sqlite:///path or postgresql://user@host:port/db.",
+                       f"--db: 未知のストアの形式 '{scheme.group(1)[:40]}:' です。SQLite のファイルパス、sqlite:///パス、"
+                       "postgresql://… のいずれかを指定してください。", field="db")
+    return "sqlite", address
+
+
 def store_env(url: str, *, create: bool) -> dict[str, str]:
     """The ``eventsourcing`` environment for a store address.
 
@@ -367,50 +508,88 @@ def store_env(url: str, *, create: bool) -> dict[str, str]:
     PostgreSQL through psycopg; a file path or ``sqlite:///path`` selects SQLite.
     """
     env = {"ORIGINATOR_ID_TYPE": "text", "CREATE_TABLE": "y" if create else "n"}
-    if url.startswith(("postgresql://", "postgres://")):
+    kind, where = parse_address(url)
+    if kind == "postgres":
         u = urlparse(url)
         query = parse_qs(u.query)
         schema = query.get("schema", [""])[0]
         if schema and not SCHEMA_NAME.match(schema):
-            raise BadInput(f"The store address names schema '{schema}': use letters, digits and _ only.",
-                           f"ストアのアドレスのスキーマ名 '{schema}' は英数字と _ だけにしてください。", field="db")
+            raise BadInput(f"The store address names schema '{schema[:80]}': use letters, digits and _ only.",
+                           f"ストアのアドレスのスキーマ名 '{schema[:80]}' は英数字と _ だけにしてください。", field="db")
+        try:
+            port = u.port
+        except ValueError:
+            raise BadInput("--db: the port of the PostgreSQL address is not a number.",
+                           "--db: PostgreSQL のアドレスのポートが数値ではありません。", field="db") from None
         env.update(
             PERSISTENCE_MODULE="eventsourcing.postgres",
             APPLICATION_RECORDER_TOPIC="ledger.backend_pg:LedgerPostgresRecorder",
             POSTGRES_DBNAME=(u.path or "/").lstrip("/") or "postgres",
             POSTGRES_HOST=u.hostname or "127.0.0.1",
-            POSTGRES_PORT=str(u.port or 5432),
+            POSTGRES_PORT=str(port or 5432),
             POSTGRES_USER=unquote(u.username or "postgres"),
             POSTGRES_PASSWORD=unquote(u.password or ""),
             POSTGRES_SCHEMA=schema,
             POSTGRES_CONNECT_TIMEOUT="5",
+            # A lock not granted in this many seconds fails with error[busy] (issue 12).
+            POSTGRES_LOCK_TIMEOUT=lock_timeout(),
             # Kept off on purpose: the DB functions drop the table lock and let
             # a tailing reader skip events (EVENTSOURCING-NOTES.md).
             POSTGRES_ENABLE_DB_FUNCTIONS="n",
         )
     else:
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
-        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=path, SQLITE_LOCK_TIMEOUT="30",
+        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=where, SQLITE_LOCK_TIMEOUT="30",
                    APPLICATION_RECORDER_TOPIC="ledger.backend_sqlite:LedgerSQLiteRecorder")
     return env
+
+
+def lock_timeout() -> str:
+    text = os.environ.get("LEDGER_LOCK_TIMEOUT", "10")
+    if not text.isdigit() or not 1 <= int(text) <= 3600:
+        raise BadInput("LEDGER_LOCK_TIMEOUT must be a whole number of seconds from 1 to 3600.",
+                       "LEDGER_LOCK_TIMEOUT は 1〜3600 の整数（秒）にしてください。", field="LEDGER_LOCK_TIMEOUT")
+    return text
 
 
 def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("LEDGER_DB") or DEFAULT_DB
 
 
-def open_store(url: str | None = None, *, create: bool = False) -> LedgerApp:
-    """Open the ledger at ``url`` (or ``LEDGER_DB``, or ``ledger.db``)."""
+def open_store(url: str | None = None, *, create: bool = False, test_clock: bool | None = None,
+               chain: bool | None = None, encryption: bool | None = None, origin: str | None = None) -> LedgerApp:
+    """Open the ledger at ``url`` (or ``LEDGER_DB``, or ``ledger.db``).
+
+    With ``create`` the schema is made (or upgraded) and a new store's settings
+    are fixed: ``test_clock`` (honour LEDGER_CLOCK and any recorded time: the
+    demo and tests), ``chain`` / ``encryption`` (off only for bench/). They are
+    never read from the environment. Opening a store that is not a test-clock
+    store while LEDGER_CLOCK is set is refused (error[clock]).
+    """
     address = database_url(url)
     sqlite_path = None
-    if not address.startswith(("postgresql://", "postgres://")):
-        path = address[len("sqlite:///") :] if address.startswith("sqlite:///") else address
+    kind, path = parse_address(address)
+    if kind == "sqlite":
         if not create and not os.path.exists(path):
             raise StoreError(
-                f"There is no ledger at {path}: run `ledger init` first (or pass --db).",
-                f"{path} に台帳がありません。先に `ledger init` を実行してください（または --db を指定）。",
+                f"There is no ledger at {path[:300]}: run `ledger init` first (or pass --db).",
+                f"{path[:300]} に台帳がありません。先に `ledger init` を実行してください（または --db を指定）。",
             )
+        folder = os.path.dirname(path) or "."
+        if create and not os.path.isdir(folder):
+            raise BadInput(f"--db: the folder {folder[:300]} does not exist: create it first.",
+                           f"--db: フォルダー {folder[:300]} がありません。先に作成してください。", field="db")
+        if os.path.isdir(path):
+            raise BadInput(f"--db: {path[:300]} is a folder, not a ledger file.",
+                           f"--db: {path[:300]} はフォルダーで、台帳ファイルではありません。", field="db")
         sqlite_path = path
+    wanted: dict[str, str] = {}
+    if create:
+        for name, value in (("clock", None if test_clock is None else ("test" if test_clock else "system")),
+                            ("chain", None if chain is None else ("on" if chain else "off")),
+                            ("encryption", None if encryption is None else ("on" if encryption else "off")),
+                            ("origin", origin)):
+            if value is not None:
+                wanted[name] = value
     master, source = keyring_mod.master_key(sqlite_path, create=create)
     if create and master is None:
         raise StoreError(
@@ -420,15 +599,26 @@ def open_store(url: str | None = None, *, create: bool = False) -> LedgerApp:
             "または LEDGER_MASTER_KEY_FILE を設定して、もう一度 `ledger init` を実行してください。",
         )
     try:
-        app = LedgerApp(env=store_env(address, create=create), master=master, master_source=source, create=create)
+        app = LedgerApp(env=store_env(address, create=create), master=master, master_source=source, create=create,
+                        settings=wanted)
         app.address = address  # so a replay can open more connections to the same store
-        return app
     except PersistenceError as e:
         raise translate(e) from None
+    except LedgerError:
+        raise
     except Exception as e:  # psycopg's connection errors arrive unwrapped here
         if type(e).__module__.startswith(("psycopg", "sqlite3", "eventsourcing")):
             raise translate(e) from None
         raise
+    if not create and os.environ.get("LEDGER_CLOCK") and not app.test_clock:
+        app.close()
+        raise ClockError(
+            "LEDGER_CLOCK is set, but this store records real time: a test clock works only on a store created with "
+            "`ledger init --test-clock` (the demo is one). Unset LEDGER_CLOCK.",
+            "LEDGER_CLOCK が設定されていますが、このストアは実時間で記録します。テスト用の時計は "
+            "`ledger init --test-clock` で作ったストア（デモなど）でだけ使えます。LEDGER_CLOCK を外してください。",
+        )
+    return app
 
 
 def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_writer",
@@ -439,6 +629,12 @@ def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_wri
     """
     lines = [f"ledger ready: {app.backend} store; facts append-only (triggers), hash-chained, "
              f"personal data encrypted (master key: {app.keyring.source})"]
+    off = [f"{n}={app.settings[n]}" for n in ("chain", "encryption") if app.settings[n] != "on"]
+    if off:  # only bench/ makes such stores
+        lines[0] = (f"ledger ready: {app.backend} store; facts append-only (triggers); {', '.join(off)} "
+                    f"(fixed at creation); master key: {app.keyring.source}")
+    if app.test_clock:
+        lines.append("test clock: this store honours LEDGER_CLOCK and any recorded time (demo and tests only)")
     backfilled = getattr(app.recorder, "backfilled", 0)
     if backfilled:
         lines.append(f"chained {backfilled} facts recorded before the chain existed")
@@ -455,3 +651,18 @@ def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_wri
             raise translate(e) from None
         lines.append(f"roles: {writer} may insert and read facts; {auditor} may only read (personal fields withheld)")
     return lines
+
+
+def is_demo_store(path: str) -> bool:
+    """Whether ``path`` is a SQLite store made by ``ledger demo`` (so the demo may replace it)."""
+    if os.path.islink(path) or not os.path.isfile(path):
+        return False
+    try:
+        c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = c.execute("SELECT value FROM ledger_meta WHERE name = 'origin'").fetchone()
+        finally:
+            c.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == "demo"

@@ -8,7 +8,6 @@ over as it is. Everything here is formatting: the content comes from
 """
 from __future__ import annotations
 
-import csv
 import html
 import json
 from collections.abc import Iterable
@@ -16,6 +15,7 @@ from datetime import date
 from typing import IO, Any
 
 from projections.snapshot import Snapshot
+from projections import safe
 from projections.rows import flatten
 
 
@@ -59,7 +59,7 @@ def snapshot_csv(s: Snapshot, out: IO[str]) -> None:
             cols.setdefault(k, None)
     # A field that is a dict in some rows and empty in others is only its dotted columns.
     names = [c for c in cols if not any(other.startswith(c + ".") for other in cols)]
-    w = csv.DictWriter(out, fieldnames=names, lineterminator="\n", extrasaction="ignore")
+    w = safe.csv_writer(out, names, extrasaction="ignore")
     w.writeheader()
     for row in s.rows:
         w.writerow(flatten(row))
@@ -78,7 +78,7 @@ def snapshot_table(s: Snapshot, out: IO[str]) -> None:
             v = f.get(name, "")
             if name == "grounds":
                 v = ",".join(g["rule"] for g in row.get("grounds") or [] if isinstance(g, dict))
-            cells.append(str(v).ljust(width))
+            cells.append(safe.cell(v).ljust(width))
         out.write("  ".join(cells).rstrip() + "\n")
     out.write("\n")
     out.write(totals_text(s))
@@ -132,7 +132,7 @@ def fact_line(x: dict) -> str:
 
 
 def diff_csv(d: dict, out: IO[str]) -> None:
-    w = csv.writer(out, lineterminator="\n")
+    w = safe.csv_writer(out)
     w.writerow(["id", "change", "field", "then", "now", "facts"])
     for m in d["members"]:
         ids = ";".join(x["event_id"] for x in m["facts"])

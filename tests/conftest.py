@@ -70,9 +70,12 @@ def store_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def app(store_url):
+    """A store on each backend. Store tests pass fictional times (``Context(now=…)``), so it is a
+    test-clock store (``open_store(…, test_clock=True)``; issue 12): a real-clock store refuses
+    recorded times ahead of the machine's clock."""
     from ledger.store import open_store
 
-    a = open_store(store_url, create=True)
+    a = open_store(store_url, create=True, test_clock=True)
     yield a
     a.close()
 

@@ -41,7 +41,8 @@ class Raw:
 
     def drop_guards(self) -> None:
         if self.pg:
-            for name, table in (("ledger_events_append_only", self.t["events"]),
+            # The database also chains every insert itself (issue 12): a tamperer drops that trigger too.
+            for name, table in (("ledger_events_append_only", self.t["events"]), ("ledger_events_chain", self.t["events"]),
                                 ("ledger_chain_append_only", self.t["chain"]), ("ledger_keys_erase_only", self.t["keys"])):
                 self.run(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         else:

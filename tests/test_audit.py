@@ -46,7 +46,7 @@ def told(request, tmp_path_factory):
         with psycopg.connect(PG_ADMIN, autocommit=True) as c:
             c.execute(f"CREATE SCHEMA {schema}")
         url, drop = f"{PG_ADMIN}?schema={schema}", schema
-    app = open_store(url, create=True)
+    app = open_store(url, create=True, test_clock=True)
     story.build(app)
     yield app
     app.close()

@@ -19,7 +19,7 @@ from ledger.store import open_store
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("audit-cli") / "ledger.db")
-    app = open_store(path, create=True)
+    app = open_store(path, create=True, test_clock=True)
     story.build(app)
     app.close()
     return path

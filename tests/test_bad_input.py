@@ -46,7 +46,7 @@ def store(tmp_path_factory):
     env = {"LEDGER_DB": db, "LEDGER_ACTOR": "sato.k", "LEDGER_CLOCK": CLOCK, "LANG": "", "LEDGER_MASTER_KEY": "",
            "LEDGER_MASTER_KEY_FILE": ""}
     r = CliRunner(env=env)
-    assert r.invoke(cli.main, ["init"]).exit_code == 0
+    assert r.invoke(cli.main, ["init", "--test-clock"]).exit_code == 0
     res = r.invoke(cli.main, ["apply", "-"], input="\n".join(json.dumps(c) for c in SEED))
     assert res.exit_code == 0, res.output
     return r, db

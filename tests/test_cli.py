@@ -16,7 +16,7 @@ def runner(tmp_path, monkeypatch):
     monkeypatch.setenv("LEDGER_CLOCK", "2025-03-01T09:00:00+09:00")
     monkeypatch.delenv("LANG", raising=False)
     r = CliRunner()
-    assert r.invoke(cli.main, ["init"]).exit_code == 0
+    assert r.invoke(cli.main, ["init", "--test-clock"]).exit_code == 0
     return r
 
 
@@ -130,7 +130,7 @@ def test_clock_backwards_is_refused_through_the_cli(runner):
 
 
 def test_init_is_idempotent_and_a_missing_store_is_explained(runner, tmp_path):
-    assert invoke(runner, "init").exit_code == 0
+    assert invoke(runner, "init", "--test-clock").exit_code == 0
     res = invoke(runner, "status", "M-1", env={"LEDGER_DB": str(tmp_path / "none.db")})
     assert res.exit_code == 1 and "ledger init" in res.output
 
@@ -198,7 +198,7 @@ def test_the_cli_on_both_backends(store_url, monkeypatch):
     monkeypatch.setenv("LEDGER_ACTOR", "sato.k")
     monkeypatch.setenv("LEDGER_CLOCK", "2025-03-01T09:00:00+09:00")
     r = CliRunner()
-    first, second = invoke(r, "init"), invoke(r, "init")
+    first, second = invoke(r, "init", "--test-clock"), invoke(r, "init", "--test-clock")
     assert first.exit_code == 0 and second.exit_code == 0
     assert first.output == second.output
     seed(r)

@@ -75,7 +75,7 @@ def work(url: str, n: int, barrier, results) -> None:
 
 
 def test_eight_writers_on_the_same_members_lose_nothing_and_double_nothing(pg_url):
-    app = open_store(pg_url, create=True)
+    app = open_store(pg_url, create=True, test_clock=True)
     run(app, "2025-01-01T09:00", command="announce_fee", amount=5500, on="2025-01-01")
     run(app, "2025-03-01T09:00", command="register_property", property_id="P-1", delivered_on="2025-03-15", floors=2,
         builder="company", certified=True, on="2025-03-01")

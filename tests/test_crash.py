@@ -89,14 +89,14 @@ def test_a_killed_batch_rerun_completes_with_nothing_lost_or_doubled(store_url, 
     # The reference: the same file applied once, uninterrupted, to a fresh store.
     ref_db = str(tmp_path / "reference.db")
     r = CliRunner(env={"LEDGER_DB": ref_db, "LEDGER_ACTOR": "batch", "LEDGER_CLOCK": CLOCK})
-    assert r.invoke(cli.main, ["init"]).exit_code == 0
+    assert r.invoke(cli.main, ["init", "--test-clock"]).exit_code == 0
     assert r.invoke(cli.main, ["apply", str(path)]).exit_code == 0
     ref = open_store(ref_db)
     expected = all_rows(ref, w)
     total = sum(len(v) for v in expected.values())
     ref.close()
 
-    app = open_store(store_url, create=True)
+    app = open_store(store_url, create=True, test_clock=True)
     app.close()
     rng = random.Random(20250601)
     counts = []

@@ -235,17 +235,17 @@ def test_a_fixed_clock_behind_a_racing_writer_is_refused_not_rewritten(app):
 def test_init_chains_a_store_made_before_the_chain_existed(store_url):
     from ledger.store import open_store
 
-    app = open_store(store_url, create=True)
+    app = open_store(store_url, create=True, test_clock=True)
     given_nine_facts(app)
     app.close()
     raw = Raw(store_url)
     raw.drop_guards()
     raw.run("DELETE FROM {chain}")
-    app = open_store(store_url, create=True)
+    app = open_store(store_url, create=True, test_clock=True)
     try:
         assert app.recorder.backfilled == 9
         assert problem(app) is None
-        again = open_store(store_url, create=True)  # safe twice: nothing more to chain
+        again = open_store(store_url, create=True, test_clock=True)  # safe twice: nothing more to chain
         assert again.recorder.backfilled == 0
         again.close()
     finally:
@@ -256,7 +256,7 @@ def test_a_hand_edit_in_the_sqlite_shell_is_caught_not_crashed_on(sqlite_url):
     """sqlite3's replace() turns the BLOB into TEXT: verify still reads it and names the position."""
     from ledger.store import open_store
 
-    app = open_store(sqlite_url, create=True)
+    app = open_store(sqlite_url, create=True, test_clock=True)
     given_nine_facts(app)
     raw = Raw(sqlite_url)
     raw.drop_guards()

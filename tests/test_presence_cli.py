@@ -14,7 +14,7 @@ def runner(tmp_path, monkeypatch):
     monkeypatch.setenv("LEDGER_CLOCK", "2025-04-10T11:00:00+09:00")
     monkeypatch.delenv("LANG", raising=False)
     r = CliRunner()
-    assert r.invoke(cli.main, ["init"]).exit_code == 0
+    assert r.invoke(cli.main, ["init", "--test-clock"]).exit_code == 0
     return r
 
 

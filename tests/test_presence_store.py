@@ -220,7 +220,7 @@ def test_the_demo_story_runs_end_to_end(tmp_path):
     from commands.demo import Writer
     from commands.presence import demo
 
-    app = open_store(str(tmp_path / "demo.db"), create=True)
+    app = open_store(str(tmp_path / "demo.db"), create=True, test_clock=True)
     w = Writer(app, random.Random(1))
     eid = demo(w, date(2025, 6, 30))
     doc = status.status(app, eid, Window.parse("2025-06-30", None, NOW))

@@ -23,13 +23,14 @@ def stores(pg_url, monkeypatch):
     monkeypatch.setenv("LEDGER_CLOCK", "2025-03-01T09:00:00+09:00")
     monkeypatch.delenv("LANG", raising=False)
     r = CliRunner()
-    first = r.invoke(cli.main, ["--db", pg_url, "init", "--roles"])
+    first = r.invoke(cli.main, ["--db", pg_url, "init", "--test-clock", "--roles"])
     assert first.exit_code == 0, first.output
-    again = r.invoke(cli.main, ["--db", pg_url, "init", "--roles"])  # safe twice
+    again = r.invoke(cli.main, ["--db", pg_url, "init", "--test-clock", "--roles"])  # safe twice
     assert again.exit_code == 0 and again.output == first.output
     assert first.output.splitlines() == [
         "ledger ready: postgres store; facts append-only (triggers), hash-chained, personal data encrypted "
         "(master key: LEDGER_MASTER_KEY)",
+        "test clock: this store honours LEDGER_CLOCK and any recorded time (demo and tests only)",
         "roles: ledger_writer may insert and read facts; ledger_auditor may only read (personal fields withheld)",
     ]
     return r, pg_url, as_role(pg_url, "ledger_writer"), as_role(pg_url, "ledger_auditor")
