@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from commands.handlers import Unit, handles
 from commands.membership import load_property
@@ -23,7 +23,7 @@ Party = Literal["inspection_company", "housing_party"]
 
 class InspectionCommand(Command):
     property_id: str = Id
-    year: int
+    year: StrictInt
 
     @field_validator("year")
     @classmethod
@@ -101,7 +101,7 @@ class PresentEstimate(InspectionCommand):
     EXAMPLE = "ledger inspection present-estimate --property-id P-1000 --year 5 --amount 88000 --on 2026-04-02"
     NAME, GROUP, VERB = "present_estimate", "inspection", "present-estimate"
     command: Literal["present_estimate"] = "present_estimate"
-    amount: int = Field(gt=0, le=100_000_000)
+    amount: StrictInt = Field(gt=0, le=100_000_000)
 
 
 class RequestEmergency(Command):

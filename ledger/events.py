@@ -351,6 +351,17 @@ class MaintenanceOrdered(Event):
     deadline: date
 
 
+class WarrantyPeriodSet(Event):
+    """The inspection company set the period within which the required maintenance
+    work must be done and its completion inspection passed (IE-A3, Appendix 3
+    Art. 3(2): 点検担当会社が定めた期間内). A later fact replaces an earlier one from
+    its own day."""
+
+    property_id: str
+    work_by: date
+    inspection_by: date
+
+
 class CompletionInspectionPassed(Event):
     """The inspection company passed the maintenance work's completion inspection (IE-A3)."""
 
