@@ -588,14 +588,16 @@ class EmergencyRequested(Event):
     category: Literal["water", "key", "glass", "electric_gas", "lost_key"]
     requester: Literal["member", "relative", "other"]
     id_checked: bool
-    cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work"]
+    cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work", "deliberate"]
     key_type: Literal["normal", "special"] | None = None
+    id_shown: bool = True  # IE-8.8.4 (issue 10; older facts: shown)
+    attended: bool = True  # IE-8.8.4: the requester attends the work
     night: bool
     member_state: str
     blocked_by: tuple[str, ...] = ()
     grounds: tuple[str, ...] = ()
-    proposed: Literal["first_response", "phone_only", "hotel", "refused"]
-    decision: Literal["first_response", "phone_only", "hotel", "refused"]
+    proposed: Literal["first_response", "phone_only", "hotel", "refused", "estimate_first", "normal_price"]
+    decision: Literal["first_response", "phone_only", "hotel", "refused", "estimate_first", "normal_price"]
     options: tuple[str, ...] = ()
     hotel_only_because: tuple[str, ...] = ()
     hotel_cap_yen: int | None = None

@@ -1072,11 +1072,17 @@ def points_due(m: Member, d: date) -> list[tuple[str, date]]:
     paid = sum(p.amount for p in m.payments if p.on <= d)
     payments = sorted(m.payments, key=lambda p: p.on)
     renewal_paid_days = []
+    prepaid = prepaid_renewal_day(m)
     for c in sorted((c for c in m.charges if not m.void_charge(c)), key=lambda c: c.due_on):
         if paid < c.amount:
             break
         paid -= c.amount
-        if c.renewal:
+        if not c.renewal and prepaid is not None and c.period_number > 1 and prepaid <= d:
+            # IE-A4.1: a secondary acquirer's first renewal whose fee was paid at
+            # registration (IE-17.1): due once that renewal happens; staff decide
+            # the timing (no 2-week rule), the ledger lists it.
+            renewal_paid_days.append(prepaid)
+        elif c.renewal:
             # the day the running total of payments first covered this charge
             need = sum(x.amount for x in m.charges if not m.void_charge(x) and x.due_on <= c.due_on)
             run = 0
@@ -1102,6 +1108,17 @@ def check_through(through: date, day: date) -> None:
             "period whose last day has not come (IE-5.4.2). Run it on or after that day.",
             f"run_renewals: 欄 'through': {through} は実行日 {day} より後です。末日が来ていない期間は請求しません（IE-5.4.2）。",
             field="through", rule="IE-5.4.2")
+
+
+def prepaid_renewal_day(m: Member) -> date | None:
+    """IE-17.1, IE-A4.1: the renewal date of a secondary acquirer's first renewal
+    whose fee was paid at registration (the first fee charged for period 2), or None."""
+    if m.acquirer != "secondary" or m.accepted is None:
+        return None
+    if not any(not c.renewal and c.period_number == 2 and not m.void_charge(c) for c in m.charges):
+        return None
+    first = next((p for p in m.periods if p.number == 1), None)
+    return first.end + dates.ONE_DAY if first is not None else None
 
 
 def decide_renewals(m: Member, tariffs: list[Tariff], through: date) -> list[Draft]:
