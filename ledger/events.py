@@ -554,7 +554,7 @@ class InspectionFailed(Event):
     year: int
     by: Literal["inspection_company", "housing_party"]
     member_id: str
-    rule: Literal["IE-12.4", "IE-14.3.8"]
+    rule: Literal["IE-12.4", "IE-14.3.8", "IE-6.6"]
     reason: str | None = None
     ground_from: date | None = None
 

@@ -219,16 +219,18 @@ class Member:
         ceased = self.ceased_on()
         return c.renewal and ceased is not None and c.due_on + dates.ONE_DAY >= ceased
 
-    def true_periods(self, through: date) -> list[Period]:
+    def true_periods(self, through: date, ceases: date | None = None) -> list[Period]:
         """The periods that are true up to the one containing ``through``: the
         recorded ones (not void), continued by automatic renewal (IE-3.5, IE-3.2,
         IE-3.4) where no run has recorded them yet, up to the day the member
-        ceased and the 29th renewal (IE-3.5.cap). Fee years are decided by these,
-        never by how far a renewal run has got (IE-17.1)."""
-        out = sorted((p for p in self.periods if not self.void_period(p)), key=lambda p: p.number)
+        ceased (or ``ceases``, a withdrawal about to be recorded: IE-14.2) and
+        the 29th renewal (IE-3.5.cap). Fee years are decided by these, never by
+        how far a renewal run has got (IE-17.1)."""
+        ceased = min((x for x in (self.ceased_on(), ceases) if x is not None), default=None)
+        out = sorted((p for p in self.periods if not self.void_period(p)
+                      and not (p.number > 1 and ceased is not None and p.start >= ceased)), key=lambda p: p.number)
         if not out:
             return out
-        ceased = self.ceased_on()
         p = out[-1]
         while p.end < through and p.number < 30 and self.expired is None:
             start = p.end + dates.ONE_DAY
@@ -238,10 +240,10 @@ class Member:
             out.append(p)
         return out
 
-    def true_period_on(self, d: date) -> Period | None:
+    def true_period_on(self, d: date, ceases: date | None = None) -> Period | None:
         """The true period containing ``d`` (past the last one, the last one)."""
         last = None
-        for p in self.true_periods(d):
+        for p in self.true_periods(d, ceases):
             if p.start <= d:
                 last = p
         return last
@@ -653,7 +655,9 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
     if m.acquirer == "secondary" and previous is not None and m.transfer_on is not None:
         # The previous owner's TRUE period on the transfer day (automatic renewal,
         # IE-3.5), not the last one a renewal run happened to record.
-        prev_period = previous.true_period_on(m.transfer_on)
+        # The previous member is deemed withdrawn as of the transfer (IE-14.2, in
+        # this same append): a renewal on or after that day is not theirs.
+        prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on)
         if prev_period is not None:
             fee_year = prev_period.end + dates.ONE_DAY
             tariff = fee_on(tariffs, fee_year)
