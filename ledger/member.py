@@ -217,7 +217,17 @@ class Member:
         day the member is deemed withdrawn is void; fees charged at acceptance
         and arrears before it stay owed (IE-5.2, IE-14.5)."""
         ceased = self.ceased_on()
-        return c.renewal and ceased is not None and c.due_on + dates.ONE_DAY >= ceased
+        if ceased is None:
+            return False
+        if c.renewal:
+            return c.due_on + dates.ONE_DAY >= ceased
+        if c.period_number > 1:
+            # A secondary acquirer's fee paid at registration for their first
+            # renewal (IE-17.1) is void when that renewal never comes: the member
+            # ceased (a timely notice, a revocation) before the period starts.
+            first = next((p for p in self.periods if p.number == 1), None)
+            return first is not None and first.end + dates.ONE_DAY >= ceased
+        return False
 
     def true_periods(self, through: date, ceases: date | None = None) -> list[Period]:
         """The periods that are true up to the one containing ``through``: the
@@ -657,7 +667,9 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
         # IE-3.5), not the last one a renewal run happened to record.
         # The previous member is deemed withdrawn as of the transfer (IE-14.2, in
         # this same append): a renewal on or after that day is not theirs.
-        prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on)
+        # Before the previous member's start, their first period is the one in force.
+        prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on) \
+            or next((p for p in previous.periods if p.number == 1), None)
         if prev_period is not None:
             fee_year = prev_period.end + dates.ONE_DAY
             tariff = fee_on(tariffs, fee_year)
