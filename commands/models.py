@@ -378,8 +378,8 @@ class SetWarrantyPeriod(Command):
     NAME, GROUP, VERB = "set_warranty_period", "benefit", "warranty-period"
     command: Literal["set_warranty_period"] = "set_warranty_period"
     property_id: str = Id
-    work_by: date
-    inspection_by: date
+    work_by: date = Field(description="Last day for the required maintenance work, as the inspection company set it.")
+    inspection_by: date = Field(description="Last day for its completion inspection, as the inspection company set it.")
 
 
 class PassCompletionInspection(Command):

@@ -120,8 +120,8 @@ class RequestEmergency(Command):
     cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work",
                    "deliberate"] = "normal"
     key_type: Literal["normal", "special"] | None = None
-    id_shown: StrictBool = True
-    attended: StrictBool = True
+    id_shown: StrictBool = Field(default=True, description="The requester showed identity documents (IE-8.8.4).")
+    attended: StrictBool = Field(default=True, description="The requester attends the work (IE-8.8.4).")
     override_outcome: Literal["first_response", "phone_only", "hotel", "refused", "estimate_first",
                               "normal_price"] | None = None
     override_reason: str | None = Field(default=None, min_length=1, max_length=2000)

@@ -127,10 +127,13 @@ class ReplayScript:
 # --- actions -> commands ---------------------------------------------------------------------------------
 
 
-ACTIONS = ("wait", "pay", "pay_part", "run", "run_lagging", "notice", "notice_late_recorded", "retract_payment",
-           "retract_run", "retract_notice", "refund", "transfer", "unapproved_rental", "revoke", "card_suspended")
+ACTIONS = ("wait", "pay", "pay_part", "run", "run_lagging", "notice", "notice_late_recorded", "notice_at_deadline",
+           "retract_payment", "retract_run", "retract_notice", "refund", "transfer", "unapproved_rental", "revoke",
+           "card_suspended")
 
-action = st.tuples(st.sampled_from(ACTIONS), st.integers(0, 200), st.integers(0, 120))
+# the actions that make the interesting cases (lagging runs, late timely notices, transfers) drawn more often
+WEIGHTED = ACTIONS + ("run", "run", "run_lagging", "notice_at_deadline", "transfer", "pay")
+action = st.tuples(st.sampled_from(WEIGHTED), st.integers(0, 200), st.integers(0, 120))
 
 
 @dataclass
@@ -186,7 +189,7 @@ class World:
         self.do({"command": "accept_registration", "member_id": mid}, accept)
 
     def act(self, kind: str, a: int, b: int) -> None:
-        self.tick(a % 90)
+        self.tick(a % 120)
         m = self.owner
         if kind == "wait":
             self.tick(a)
@@ -204,6 +207,16 @@ class World:
             self.do({"command": "give_withdrawal_notice", "member_id": m}, self.day)
         elif kind == "notice_late_recorded":  # received on an earlier day, entered now
             self.do({"command": "give_withdrawal_notice", "member_id": m}, self.back(b))
+        elif kind == "notice_at_deadline":
+            # received around the IE-3.5 deadline of a period ending 03-31 (01-30, 01-31, 02-01),
+            # entered now - often after a run has already booked the next period
+            year = self.day.year if self.day >= date(self.day.year, 2, 2) else self.day.year - 1
+            booked = member.fold(m, visible(self.app.read(member.stream(m))))
+            if a % 2 and booked is not None and len(booked.periods) > 1:
+                year = max(p.start for p in booked.periods).year  # the deadline before the last booked renewal
+            on = date(year, 1, 31) + timedelta(days=b % 3 - 1)
+            if on >= date(2025, 3, 1):
+                self.do({"command": "give_withdrawal_notice", "member_id": m}, on)
         elif kind in ("retract_payment", "retract_run", "retract_notice"):
             type_ = {"retract_payment": "PaymentRecorded", "retract_run": "MembershipRenewed",
                      "retract_notice": "WithdrawalNoticeGiven"}[kind]
@@ -216,9 +229,12 @@ class World:
                      "reason": ("unavoidable", "loan_contingency")[a % 2]}, self.day)
         elif kind == "transfer" and len(self.members) < 3:
             transfer = self.day + timedelta(days=1 + b % 40)
+            if a % 2:  # around the next renewal day: 03-31, 04-01, 04-02
+                year = self.day.year if self.day < date(self.day.year, 3, 30) else self.day.year + 1
+                transfer = date(year, 3, 31) + timedelta(days=b % 3)
             self.do({"command": "notify_owner_change", "member_id": m, "kind": "sale",
                      "change_on": transfer.isoformat()}, self.day)
-            self.tick(1 + b % 40 + a % 20)
+            self.tick((transfer - self.day).days + a % 20)
             new = f"M-{len(self.members) + 1}"
             self.onboard(new, self.day, self.day, acquirer="secondary", previous_member_id=m,
                          transfer_on=transfer.isoformat(), transfer_kind="sale")
