@@ -492,9 +492,27 @@ def test_9_secondary_acquirers_prepaid_first_renewal_points_task(app):
     assert done.trigger_on == date(2026, 4, 1)
 
 
-def test_arrears_row_equals_status_for_the_same_window(app):
+@pytest.mark.parametrize("as_of,known_at,state,owed", [
+    ("2026-04-01", "2026-04-02T08:00", "active", 2750 + 5500),  # as shown before the late notice and retraction
+    ("2026-04-01", "2026-06-01T09:00", "withdrawn", 5500),      # as now known: period 2's charge is void
+    ("2026-03-31", "2026-06-01T09:00", "active", 5500),
+    ("2025-05-01", "2025-05-01T12:00", "active", 2750),
+])
+def test_status_equals_the_snapshot_row_and_the_arrears_row(app, as_of, known_at, state, owed):
+    """The same member and window give the same answer in status, snapshot and arrears,
+    through late-recorded facts, a retraction and a lagging run."""
     onboard(app, pay=False)
-    w = Window.parse("2025-05-01", None, t("2025-06-01T09:00"))
+    run(app, "2025-04-10T09:00", command="record_payment", member_id="M-1", amount=2750, payment_ref="HALF",
+        on="2025-04-10")
+    run(app, "2026-04-02T07:00", command="run_renewals", through="2026-03-31", on="2026-03-31")  # a lagging run
+    run(app, "2026-04-20T09:00", command="give_withdrawal_notice", member_id="M-1", on="2026-01-30")  # late entry
+    run(app, "2026-04-21T09:00", command="retract", event_id="member:M-1#6", reason="payment keyed twice")
+    w = Window.parse(as_of, known_at, t("2026-06-01T09:00"))
     st_row = status.member_status(app, "M-1", w)
-    ar = [r for r in arrears_view.rows(app, w) if r["member_id"] == "M-1"][0]
-    assert (ar["amount"], ar["oldest_due_on"]) == (st_row["arrears"]["amount"], st_row["arrears"]["oldest_due_on"])
+    snap = [r for r in snapshot.run(app, w).rows if r["id"] == "M-1"][0]
+    assert st_row == snap
+    assert (st_row["state"], st_row["arrears"]["amount"]) == (state, owed)
+    ar = [r for r in arrears_view.rows(app, w) if r["member_id"] == "M-1"]
+    assert [(r["amount"], r["oldest_due_on"], r["days_overdue"]) for r in ar] == \
+        ([(st_row["arrears"]["amount"], st_row["arrears"]["oldest_due_on"], st_row["arrears"]["days_overdue"])]
+         if st_row["arrears"]["amount"] else [])
