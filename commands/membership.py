@@ -11,12 +11,9 @@ from ledger.facts import Draft, visible
 
 
 def load_member(u: Unit, member_id: str, eff: datetime) -> member.Member:
-    found = member.fold(member_id, u.known(member.stream(member_id), eff))
-    if found is None:
-        # The member may exist, only not yet on the command's day: say so.
-        later = member.fold(member_id, visible(u.read(member.stream(member_id))))
-        member.require(None, member_id, later.applied_on if later else None)
-    return member.require(found, member_id)
+    # The member may exist, only not yet on the command's day: require_known says so.
+    return member.require_known(member.fold(member_id, u.known(member.stream(member_id), eff)), member_id,
+                                u.read(member.stream(member_id)))
 
 
 def load_property(u: Unit, property_id: str, eff: datetime) -> prop.Property:

@@ -206,7 +206,8 @@ def request_emergency(u: Unit, c: RequestEmergency, eff: datetime) -> list[Draft
     # The member as the ledger knows it now, with the facts effective by the
     # incident instant (not the end of its day): a fact taking effect at 23:50
     # does not decide a request made at 23:40.
-    m = member.require(member.fold(c.member_id, visible(u.read(member.stream(c.member_id)), as_of=eff)), c.member_id)
+    m = member.require_known(member.fold(c.member_id, visible(u.read(member.stream(c.member_id)), as_of=eff)),
+                             c.member_id, u.read(member.stream(c.member_id)))
     house = prop.fold(visible(u.read(prop.stream(m.property_id)), as_of=eff))
     req = emergency.Request(
         member_id=c.member_id, property_id=c.property_id, at=eff, category=c.category, requester=c.requester,

@@ -479,6 +479,17 @@ def require(m: Member | None, member_id: str, applied_later: date | None = None)
     return m
 
 
+def require_known(found: Member | None, member_id: str, stream_events: list[Event]) -> Member:
+    """``require`` for a member folded up to a command's day: when the member
+    exists but applied later, say "before the application on <date>"."""
+    if found is None:
+        from ledger.facts import visible
+
+        later = fold(member_id, visible(stream_events))
+        require(None, member_id, later.applied_on if later else None)
+    return require(found, member_id)
+
+
 # --- decisions ----------------------------------------------------------------
 
 

@@ -301,8 +301,8 @@ def check(world: World) -> None:
         years = fee_years(app, world.members, known_at)
         starts = [y for _, y in years]
         assert len(starts) == len(set(starts)), f"a fee year charged twice as known at {known_at}: {years}"
-    # every 53 days, and the boundary days of each charge (due, overdue, one month on) and notice
-    days = {date(2025, 3, 10) + timedelta(days=k) for k in range(0, (HORIZON - date(2025, 3, 10)).days, 53)}
+    # every 73 days, and the boundary days of each charge (due, overdue, one month on) and notice
+    days = {date(2025, 3, 10) + timedelta(days=k) for k in range(0, (HORIZON - date(2025, 3, 10)).days, 73)}
     for mid in world.members:
         full = fold(app, mid, HORIZON, final)
         if full is None:

@@ -419,6 +419,13 @@ def test_8_a_command_dated_before_the_application_names_the_application_day(app)
         run(app, "2025-05-01T09:00", command="record_consent", member_id="M-1", kind="operator_provision",
             on="2025-02-28")
     assert "before the application on 2025-03-01" in e.value.en and e.value.code == "before_application"
+    with pytest.raises(NotFound) as e:  # the 24-hour service reads the member at the incident instant
+        run(app, "2025-05-01T09:00", command="request_emergency", member_id="M-1", property_id="P-1",
+            at="2025-02-28T23:40", category="water", requester="member", id_checked=True)
+    assert "before the application on 2025-03-01" in e.value.en
+    # on the application day itself the member exists
+    assert run(app, "2025-05-01T09:01", command="record_consent", member_id="M-1", kind="operator_provision",
+               on="2025-03-01").events
     with pytest.raises(NotFound) as e:
         run(app, "2025-05-01T09:00", command="record_consent", member_id="M-404", kind="operator_provision")
     assert "not in the ledger" in e.value.en
