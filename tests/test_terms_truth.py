@@ -424,7 +424,7 @@ def test_8_a_command_dated_before_the_application_names_the_application_day(app)
             at="2025-02-28T23:40", category="water", requester="member", id_checked=True)
     assert "before the application on 2025-03-01" in e.value.en
     # on the application day itself the member exists
-    assert run(app, "2025-05-01T09:01", command="record_consent", member_id="M-1", kind="operator_provision",
+    assert run(app, "2025-05-01T09:00", command="record_consent", member_id="M-1", kind="operator_provision",
                on="2025-03-01").events
     with pytest.raises(NotFound) as e:
         run(app, "2025-05-01T09:00", command="record_consent", member_id="M-404", kind="operator_provision")
