@@ -464,8 +464,12 @@ def test_9_emergency_ie_8_8_4_and_ie_a2_3_outcomes(app):
     run(app, "2025-03-10T15:40", command="record_consent", member_id="M-1", kind="operator_provision", on="2025-03-10")
     base = dict(command="request_emergency", member_id="M-1", property_id="P-1", category="water",
                 requester="member", id_checked=True)
+    ok = run(app, "2025-04-30T10:10", **base, at="2025-04-30T10:00").events[0]  # ID shown, attends
+    assert (ok.decision, ok.grounds, ok.id_shown, ok.attended) == ("first_response", (), True, True)
     a = run(app, "2025-05-01T10:10", **base, at="2025-05-01T10:00", attended=False).events[0]
     assert (a.decision, a.grounds, a.rules) == ("refused", ("IE-8.8.4",), ("IE-8.8.4",))
+    a2 = run(app, "2025-05-01T10:20", **base, at="2025-05-01T10:15", id_shown=False).events[0]
+    assert (a2.decision, a2.grounds) == ("refused", ("IE-8.8.4",))
     b = run(app, "2025-05-02T10:10", **base, at="2025-05-02T10:00", cause="deliberate").events[0]
     assert (b.decision, b.rules) == ("normal_price", ("IE-A2-3",))
     c = run(app, "2025-05-03T10:10", **base, at="2025-05-03T10:00", cause="special_work",
