@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import re
 import typing
 from collections.abc import Callable
 from datetime import date
@@ -275,6 +276,7 @@ def make_command(model: type[Command]) -> click.Command:
             params.append(click.Option([f"--{opt}"], required=required, help=f"{text}{hint}"))
         paths.append((opt.replace("-", "_"), path))
     params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON."))
+    ints = {path: f.annotation is int for _, path, f in field_options(model)}
 
     def callback(as_json: bool, **values: Any) -> None:
         raw: dict[str, Any] = {"command": model.NAME}
@@ -282,6 +284,11 @@ def make_command(model: type[Command]) -> click.Command:
             v = values.get(key)
             if v is None:
                 continue
+            if isinstance(v, str) and ints.get(path) and re.fullmatch(r"[+-]?\d{1,18}", v.strip()):
+                # integer fields are strict in the models (a JSON true is no amount);
+                # the command line's text is converted here, at the edge. Anything
+                # else goes on as text, so the model names the field in its error.
+                v = int(v)
             node = raw
             *parents, leaf = path.split(".")
             for p in parents:

@@ -170,6 +170,22 @@ def echoed(where: str, given: Any) -> str:
     return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO]}… ({len(text)} characters)"
 
 
+def not_after_clock(cmd: m.Command, eff: datetime, now: datetime) -> None:
+    """A fact cannot be true before it happens: the command's own effective time
+    (``on``/``at``) may not lie after the ledger clock. Dates *inside* a fact that
+    are legitimately future (a lease start, a change of owner, an inspection day,
+    a deadline ``until``) are the fact's content, not its effective time, and stay
+    allowed."""
+    if eff <= now:
+        return
+    where = "at" if cmd.at is not None else "on"
+    shown = cmd.at_aware.isoformat() if cmd.at is not None else str(cmd.on)
+    raise BadInput(f"{cmd.NAME}: field '{where}': {shown} is after the ledger clock ({now.isoformat()}); "
+                   "a fact is recorded on or after the day it happened.",
+                   f"{cmd.NAME}: 欄 '{where}': {shown} は台帳の時計（{now.isoformat()}）より後です。"
+                   "事実は起きた日以降に記録します。", field=where, code="future_fact")
+
+
 def stamp(drafts: list[Draft], unit: Unit, cmd: m.Command, ctx: Context, eff: datetime) -> list[Event]:
     batch = uuid.uuid4().hex
     next_version: dict[str, int] = {}
@@ -202,11 +218,12 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
     on PostgreSQL the second decision holds the store's gate and cannot lose again.
     """
     cmd = raw if isinstance(raw, m.Command) else parse(raw)
-    if not ctx.actor:
-        raise BadInput("Every write names its actor: pass --actor or set LEDGER_ACTOR.",
-                       "書き込みには担当者が必要です。--actor または LEDGER_ACTOR を指定してください。", field="actor")
+    if not ctx.actor or not ctx.actor.strip():
+        raise BadInput("Every write names its actor: pass --actor or set LEDGER_ACTOR (not blank).",
+                       "書き込みには担当者が必要です。--actor または LEDGER_ACTOR を指定してください（空白は不可）。", field="actor")
     handler = REGISTRY[cmd.NAME][1]
     eff = cmd.effective(ctx.now)
+    not_after_clock(cmd, eff, ctx.now)
     app.check_clock(ctx.now)
     for attempt in range(MAX_ATTEMPTS):
         # After a lost conflict, decide again holding the store's gate (PostgreSQL):

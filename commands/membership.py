@@ -11,7 +11,9 @@ from ledger.facts import Draft, visible
 
 
 def load_member(u: Unit, member_id: str, eff: datetime) -> member.Member:
-    return member.require(member.fold(member_id, u.known(member.stream(member_id), eff)), member_id)
+    # The member may exist, only not yet on the command's day: require_known says so.
+    return member.require_known(member.fold(member_id, u.known(member.stream(member_id), eff)), member_id,
+                                u.read(member.stream(member_id)))
 
 
 def load_property(u: Unit, property_id: str, eff: datetime) -> prop.Property:
@@ -42,6 +44,7 @@ def apply_membership(u: Unit, c: m.ApplyMembership, eff: datetime) -> list[Draft
         applicant=member.Personal(name=a.name, address=a.address, phone=a.phone, email=a.email, birth_date=a.birth_date),
         corporation=a.corporation, points=c.points, on=jst_date(eff), previous_member_id=c.previous_member_id,
         transfer_on=c.transfer_on, transfer_kind=c.transfer_kind,
+        current_member=house_member_in_force(u, house, eff) if c.acquirer == "primary" else None,
     )
 
 
@@ -73,7 +76,8 @@ def accept_registration(u: Unit, c: m.AcceptRegistration, eff: datetime) -> list
     previous = None
     if mem.acquirer == "secondary" and mem.previous_member_id:
         previous = member.fold(mem.previous_member_id, visible(u.read(member.stream(mem.previous_member_id))))
-    return member.decide_accept(mem, house, tariffs, jst_date(eff), previous)
+    current = house_member_in_force(u, house, eff, besides=mem.member_id) if mem.acquirer == "primary" else None
+    return member.decide_accept(mem, house, tariffs, jst_date(eff), previous, current_member=current)
 
 
 @handles(m.RefuseRegistration)
@@ -115,6 +119,7 @@ def property_grounds(u: Unit, mem: member.Member, eff: datetime) -> list[member.
 
 @handles(m.RunRenewals)
 def run_renewals(u: Unit, c: m.RunRenewals, eff: datetime) -> list[Draft]:
+    member.check_through(c.through, jst_date(eff))
     tariffs = fees.fold(visible(u.read(fees.STREAM)))
     drafts: list[Draft] = []
     for mid in member_ids(u):
@@ -203,6 +208,19 @@ def current_member(u: Unit, house: prop.Property, eff: datetime) -> tuple[str | 
     return None, None
 
 
+def house_member_in_force(u: Unit, house: prop.Property, eff: datetime, besides: str | None = None) -> str | None:
+    """The member of the house who is still a member (accepted, active or
+    suspended) on the command's day, if any: a house has one membership at a time."""
+    d = jst_date(eff)
+    for mid, _, _, _ in reversed(house.members):
+        if mid == besides:
+            continue
+        mem = member.fold(mid, u.known(member.stream(mid), eff))
+        if mem is not None and mem.accepted is not None and mem.state_on(d) in member.MEMBER_STATES:
+            return mid
+    return None
+
+
 def _warranty(step: str):
     def handler(u: Unit, c, eff: datetime) -> list[Draft]:
         house = load_property(u, c.property_id, eff)
@@ -210,6 +228,11 @@ def _warranty(step: str):
         return prop.decide_warranty_step(house, step, jst_date(eff), mid, state)
 
     return handler
+
+
+@handles(m.SetWarrantyPeriod)
+def set_warranty_period(u: Unit, c: m.SetWarrantyPeriod, eff: datetime) -> list[Draft]:
+    return prop.decide_warranty_period(load_property(u, c.property_id, eff), c.work_by, c.inspection_by, jst_date(eff))
 
 
 handles(m.OrderMaintenance)(_warranty("order"))

@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from ledger.dates import JST, jst_date, start_of_day
 
@@ -76,7 +76,7 @@ class RegisterProperty(Command):
     command: Literal["register_property"] = "register_property"
     property_id: str = Id
     delivered_on: date
-    floors: int = Field(ge=1, le=200)
+    floors: StrictInt = Field(ge=1, le=200)
     builder: str = Field(min_length=1, max_length=200)
     certified: StrictBool
 
@@ -87,7 +87,7 @@ class AnnounceFee(Command):
     EXAMPLE = "ledger fee announce --amount 5500 --on 2025-01-01"
     NAME, GROUP, VERB = "announce_fee", "fee", "announce"
     command: Literal["announce_fee"] = "announce_fee"
-    amount: int = Field(gt=0, le=10_000_000)
+    amount: StrictInt = Field(gt=0, le=10_000_000)
     reason: Literal["revision", "tax_rate"] = "revision"
 
 
@@ -184,7 +184,7 @@ class RecordPayment(Command):
     NAME, GROUP, VERB = "record_payment", "member", "pay"
     command: Literal["record_payment"] = "record_payment"
     member_id: str = Id
-    amount: int = Field(gt=0, le=10_000_000)
+    amount: StrictInt = Field(gt=0, le=10_000_000)
     payment_ref: str = Field(min_length=1, max_length=128)
 
 
@@ -195,7 +195,7 @@ class RecordPaymentFailure(Command):
     NAME, GROUP, VERB = "record_payment_failure", "member", "payment-failed"
     command: Literal["record_payment_failure"] = "record_payment_failure"
     member_id: str = Id
-    amount: int = Field(gt=0, le=10_000_000)
+    amount: StrictInt = Field(gt=0, le=10_000_000)
     payment_ref: str = Field(min_length=1, max_length=128)
 
 
@@ -357,7 +357,7 @@ class AwardPoints(Command):
     NAME, GROUP, VERB = "award_points", "benefit", "points"
     command: Literal["award_points"] = "award_points"
     member_id: str = Id
-    points: int = Field(gt=0, le=1_000_000)
+    points: StrictInt = Field(gt=0, le=1_000_000)
     reason: Literal["start", "renewal"]
 
 
@@ -368,6 +368,18 @@ class OrderMaintenance(Command):
     NAME, GROUP, VERB = "order_maintenance", "benefit", "order-maintenance"
     command: Literal["order_maintenance"] = "order_maintenance"
     property_id: str = Id
+
+
+class SetWarrantyPeriod(Command):
+    """Record the period the inspection company set for the warranty's maintenance work and completion inspection (IE-A3)."""
+
+    EXAMPLE = ("ledger benefit warranty-period --property-id P-1001 --work-by 2034-12-31 --inspection-by 2035-02-28 "
+               "--on 2034-06-01")
+    NAME, GROUP, VERB = "set_warranty_period", "benefit", "warranty-period"
+    command: Literal["set_warranty_period"] = "set_warranty_period"
+    property_id: str = Id
+    work_by: date = Field(description="Last day for the required maintenance work, as the inspection company set it.")
+    inspection_by: date = Field(description="Last day for its completion inspection, as the inspection company set it.")
 
 
 class PassCompletionInspection(Command):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from commands.handlers import Unit, handles
 from commands.models import Command, Id
@@ -55,7 +55,7 @@ class EnrolPresenceCheck(Command):
     enrolment_id: str = Id
     contract_holder: ContractHolder
     target: Target
-    relation_degree: int = Field(ge=0, le=20)
+    relation_degree: StrictInt = Field(ge=0, le=20)
 
 
 class RecordConsentCall(Command):
@@ -65,7 +65,7 @@ class RecordConsentCall(Command):
     NAME, GROUP, VERB = "record_consent_call", "presence", "call"
     command: Literal["record_consent_call"] = "record_consent_call"
     enrolment_id: str = Id
-    attempt: int = Field(ge=1, le=2)
+    attempt: StrictInt = Field(ge=1, le=2)
     outcome: Literal["consented", "declined", "no_answer"]
 
 
@@ -88,7 +88,7 @@ class RequestPresenceCheck(Command):
     command: Literal["request_presence_check"] = "request_presence_check"
     enrolment_id: str = Id
     # 0 = the contract holder or their spouse; a requester who is no relative: any number above 2.
-    requester_relation_degree: int = Field(ge=0, le=99)
+    requester_relation_degree: StrictInt = Field(ge=0, le=99)
     wants_unlock: StrictBool = False
     beyond_front_door: StrictBool = False
     # PC-5.2: whether the phone call made first to a frequent user's target confirmed presence.

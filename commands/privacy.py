@@ -22,5 +22,6 @@ class ErasePersonalData(m.Command):
 
 @handles(ErasePersonalData)
 def erase_personal_data(u: Unit, c: ErasePersonalData, eff: datetime) -> list[Draft]:
-    mem = member.require(member.fold(c.member_id, u.known(member.stream(c.member_id), eff)), c.member_id)
+    mem = member.require_known(member.fold(c.member_id, u.known(member.stream(c.member_id), eff)), c.member_id,
+                               u.read(member.stream(c.member_id)))
     return privacy.decide_erase(mem, jst_date(eff), privacy.erased_on(u.read(member.stream(c.member_id))))

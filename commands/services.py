@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from commands.handlers import Unit, handles
 from commands.membership import load_property
@@ -23,7 +23,7 @@ Party = Literal["inspection_company", "housing_party"]
 
 class InspectionCommand(Command):
     property_id: str = Id
-    year: int
+    year: StrictInt
 
     @field_validator("year")
     @classmethod
@@ -77,13 +77,13 @@ class CompleteInspection(InspectionCommand):
 
 
 class RecordInspectionFailure(InspectionCommand):
-    """Record an inspection that could not be done: IE-12.4, or the member's doing IE-14.3.8."""
+    """Record an inspection that could not be done: IE-12.4, the member's doing IE-14.3.8, or the member cannot be reached IE-6.6."""
 
     EXAMPLE = "ledger inspection fail --property-id P-1000 --year 5 --rule IE-14.3.8 --reason 'no reply to 3 calls' --on 2026-03-25"
     NAME, GROUP, VERB = "record_inspection_failure", "inspection", "fail"
     command: Literal["record_inspection_failure"] = "record_inspection_failure"
     by: Party | None = None
-    rule: Literal["IE-12.4", "IE-14.3.8"]
+    rule: Literal["IE-12.4", "IE-14.3.8", "IE-6.6"]
     reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -101,7 +101,7 @@ class PresentEstimate(InspectionCommand):
     EXAMPLE = "ledger inspection present-estimate --property-id P-1000 --year 5 --amount 88000 --on 2026-04-02"
     NAME, GROUP, VERB = "present_estimate", "inspection", "present-estimate"
     command: Literal["present_estimate"] = "present_estimate"
-    amount: int = Field(gt=0, le=100_000_000)
+    amount: StrictInt = Field(gt=0, le=100_000_000)
 
 
 class RequestEmergency(Command):
@@ -117,9 +117,13 @@ class RequestEmergency(Command):
     category: Literal["water", "key", "glass", "electric_gas", "lost_key"]
     requester: Literal["member", "relative", "other"]
     id_checked: StrictBool
-    cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work"] = "normal"
+    cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work",
+                   "deliberate"] = "normal"
     key_type: Literal["normal", "special"] | None = None
-    override_outcome: Literal["first_response", "phone_only", "hotel", "refused"] | None = None
+    id_shown: StrictBool = Field(default=True, description="The requester showed identity documents (IE-8.8.4).")
+    attended: StrictBool = Field(default=True, description="The requester attends the work (IE-8.8.4).")
+    override_outcome: Literal["first_response", "phone_only", "hotel", "refused", "estimate_first",
+                              "normal_price"] | None = None
     override_reason: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
@@ -202,11 +206,12 @@ def request_emergency(u: Unit, c: RequestEmergency, eff: datetime) -> list[Draft
     # The member as the ledger knows it now, with the facts effective by the
     # incident instant (not the end of its day): a fact taking effect at 23:50
     # does not decide a request made at 23:40.
-    m = member.require(member.fold(c.member_id, visible(u.read(member.stream(c.member_id)), as_of=eff)), c.member_id)
+    m = member.require_known(member.fold(c.member_id, visible(u.read(member.stream(c.member_id)), as_of=eff)),
+                             c.member_id, u.read(member.stream(c.member_id)))
     house = prop.fold(visible(u.read(prop.stream(m.property_id)), as_of=eff))
     req = emergency.Request(
         member_id=c.member_id, property_id=c.property_id, at=eff, category=c.category, requester=c.requester,
-        id_checked=c.id_checked, cause=c.cause, key_type=c.key_type,
+        id_checked=c.id_checked, cause=c.cause, key_type=c.key_type, id_shown=c.id_shown, attended=c.attended,
     )
     return emergency.decide_request(m, house, req, c.override_outcome, c.override_reason)
 

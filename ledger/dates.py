@@ -51,6 +51,14 @@ def period_end(first_counted: date, months: int) -> date:
     return date(year, month, first_counted.day) - ONE_DAY
 
 
+def after_months(first_counted: date, months: int) -> date:
+    """The first day after a period of ``months`` months whose first counted day
+    is S: the day a "once N months have passed" ground arises (Art. 143(2)).
+    S=2026-01-31, 1 -> 2026-03-01 (the month ends 02-28); S=2026-04-01, 1 -> 2026-05-01.
+    Every "N months" computation of the ledger goes through ``period_end``."""
+    return period_end(first_counted, months) + ONE_DAY
+
+
 def end_after_act(act_day: date, months: int) -> date:
     """Last day of a period of ``months`` that runs from an act during a day:
     the first day is not counted (初日不算入, Art. 140), so S = act_day + 1."""

@@ -29,8 +29,13 @@ from ledger.property import Property
 HOTEL_CAP_YEN = 10_000  # IE-A2-1.3: the stay is paid up to 10,000 yen, tax included
 NIGHT_FROM = time(21, 0)  # IE-A2-1.3: night is [21:00, 09:00) Japan time
 NIGHT_UNTIL = time(9, 0)
-OUTCOMES = ("first_response", "phone_only", "hotel", "refused")
-COVERAGE = {"first_response": ("IE-8.1", "IE-A2-1.1"), "phone_only": ("IE-A2-1.1",), "hotel": ("IE-A2-1.3",)}
+# IE-A2-3: beyond the free scope the work is paid - an estimate is given first
+# (estimate_first) - and trouble caused deliberately is charged at the normal
+# price (normal_price). Both are outcomes staff can record.
+PAID = ("estimate_first", "normal_price")
+OUTCOMES = ("first_response", "phone_only", "hotel", "refused", *PAID)
+COVERAGE = {"first_response": ("IE-8.1", "IE-A2-1.1"), "phone_only": ("IE-A2-1.1",), "hotel": ("IE-A2-1.3",),
+            "estimate_first": ("IE-A2-3",), "normal_price": ("IE-A2-3",)}
 
 # IE-8.8.x: refusal grounds visible in the request's own fields.
 CAUSE_GROUNDS = {
@@ -62,6 +67,8 @@ class Request:
     id_checked: bool
     cause: str = "normal"  # normal, disaster, structural, neighbour, manufacturer, special_work
     key_type: str | None = None  # normal, special (key, lost_key)
+    id_shown: bool = True  # IE-8.8.4: identity documents shown
+    attended: bool = True  # IE-8.8.4: the requester attends the work
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,9 @@ def decide_emergency(m: Member, prop: Property | None, req: Request) -> Decision
     (IE-A2-1.1(2)); a lost key is hotel only when the key is special or it is
     night [21:00, 09:00) Japan time, else the member chooses destructive
     unlocking or the hotel (IE-A2-1.3, stay paid up to 10,000 yen tax incl.);
-    water, key and glass get a first response (IE-8.1, IE-A2-1.1).
+    water, key and glass get a first response (IE-8.1, IE-A2-1.1), charged at the
+    normal price when the trouble was caused deliberately (IE-A2-3). IE-8.8.4: the
+    requester shows no identity documents or does not attend the work.
     """
     d = jst_date(req.at)
     state = m.state_on(d)
@@ -120,6 +129,8 @@ def decide_emergency(m: Member, prop: Property | None, req: Request) -> Decision
         grounds.append("IE-8.8.2")
     if not req.id_checked:
         grounds.append("IE-8.8.3")
+    if not (req.id_shown and req.attended):
+        grounds.append("IE-8.8.4")
     if req.cause in CAUSE_GROUNDS:
         grounds.append(CAUSE_GROUNDS[req.cause])
     night = is_night(req.at)
@@ -142,6 +153,8 @@ def decide_emergency(m: Member, prop: Property | None, req: Request) -> Decision
                             hotel_cap_yen=HOTEL_CAP_YEN, **common)
         return Decision("first_response", ("IE-A2-1.3",), options=("destructive_unlock", "hotel"),
                         hotel_cap_yen=HOTEL_CAP_YEN, **common)
+    if req.cause == "deliberate":
+        return Decision("normal_price", ("IE-A2-3",), **common)
     return Decision("first_response", ("IE-8.1", "IE-A2-1.1"), **common)
 
 
@@ -189,12 +202,13 @@ def decide_request(m: Member, prop: Property | None, req: Request, override_outc
             rules = dec.grounds or ("IE-8.8.10",)
         else:
             # the coverage rule of the outcome recorded, then the grounds it waived
-            cover = ("IE-A2-1.3",) if req.category == "lost_key" else COVERAGE[outcome]
+            cover = ("IE-A2-1.3",) if req.category == "lost_key" and outcome not in PAID else COVERAGE[outcome]
             rules = tuple(dict.fromkeys((*cover, *dec.grounds)))
     paid_stay = outcome == "hotel" or (outcome == "first_response" and "hotel" in dec.options)
     return [Draft(stream(m.member_id), EmergencyRequested, {
         "member_id": m.member_id, "property_id": req.property_id, "category": req.category,
         "requester": req.requester, "id_checked": req.id_checked, "cause": req.cause, "key_type": req.key_type,
+        "id_shown": req.id_shown, "attended": req.attended,
         "night": dec.night, "member_state": dec.member_state, "blocked_by": dec.blocked_by, "grounds": dec.grounds,
         "proposed": dec.outcome, "decision": outcome, "options": dec.options,
         "hotel_only_because": dec.hotel_only_because,

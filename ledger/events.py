@@ -351,6 +351,17 @@ class MaintenanceOrdered(Event):
     deadline: date
 
 
+class WarrantyPeriodSet(Event):
+    """The inspection company set the period within which the required maintenance
+    work must be done and its completion inspection passed (IE-A3, Appendix 3
+    Art. 3(2): 点検担当会社が定めた期間内). A later fact replaces an earlier one from
+    its own day."""
+
+    property_id: str
+    work_by: date
+    inspection_by: date
+
+
 class CompletionInspectionPassed(Event):
     """The inspection company passed the maintenance work's completion inspection (IE-A3)."""
 
@@ -543,7 +554,7 @@ class InspectionFailed(Event):
     year: int
     by: Literal["inspection_company", "housing_party"]
     member_id: str
-    rule: Literal["IE-12.4", "IE-14.3.8"]
+    rule: Literal["IE-12.4", "IE-14.3.8", "IE-6.6"]
     reason: str | None = None
     ground_from: date | None = None
 
@@ -577,14 +588,16 @@ class EmergencyRequested(Event):
     category: Literal["water", "key", "glass", "electric_gas", "lost_key"]
     requester: Literal["member", "relative", "other"]
     id_checked: bool
-    cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work"]
+    cause: Literal["normal", "disaster", "structural", "neighbour", "manufacturer", "special_work", "deliberate"]
     key_type: Literal["normal", "special"] | None = None
+    id_shown: bool = True  # IE-8.8.4 (issue 10; older facts: shown)
+    attended: bool = True  # IE-8.8.4: the requester attends the work
     night: bool
     member_state: str
     blocked_by: tuple[str, ...] = ()
     grounds: tuple[str, ...] = ()
-    proposed: Literal["first_response", "phone_only", "hotel", "refused"]
-    decision: Literal["first_response", "phone_only", "hotel", "refused"]
+    proposed: Literal["first_response", "phone_only", "hotel", "refused", "estimate_first", "normal_price"]
+    decision: Literal["first_response", "phone_only", "hotel", "refused", "estimate_first", "normal_price"]
     options: tuple[str, ...] = ()
     hotel_only_because: tuple[str, ...] = ()
     hotel_cap_yen: int | None = None

@@ -236,7 +236,22 @@ def registered(prop: Property, members: dict[str, Member]) -> list[Member]:
     return sorted(out.values(), key=lambda m: m.accepted.start)
 
 
-def owed(s: Slot, prop: Property, members: dict[str, Member], cutoff: date | None = None) -> Owed:
+def unreachable(ins: "Inspections | None", member_id: str, before_year: int) -> InspectionFailed | None:
+    """IE-6.6: the member could not be reached while an earlier year's date was
+    being arranged (recorded as a failure citing IE-6.6): no further Ie-Sapo
+    inspection is owed to that member."""
+    if ins is None:
+        return None
+    for year, rec in sorted(ins.years.items()):
+        if year < before_year:
+            for f in rec.failures:
+                if f.rule == "IE-6.6" and f.member_id == member_id:
+                    return f
+    return None
+
+
+def owed(s: Slot, prop: Property, members: dict[str, Member], cutoff: date | None = None,
+         ins: "Inspections | None" = None) -> Owed:
     """Is the inspection of slot ``s`` owed, and to whom (IE-17.3.2 reading)?
 
     It is owed to the member with the latest start on or before the first day
@@ -266,6 +281,9 @@ def owed(s: Slot, prop: Property, members: dict[str, Member], cutoff: date | Non
         extra = ["IE-17.3.2"] if missed and "IE-14.6" in blocked else []
         return Owed(m.member_id, False, tuple(blocked + extra),
                     tuple(because + m.state_because(first) + [x.accepted.event_id for x in missed[:1] if extra]))
+    gone = unreachable(ins, m.member_id, s.year)
+    if gone is not None:
+        return Owed(m.member_id, False, ("IE-6.6",), tuple(because + [gone.event_id]))
     ceased = m.ceased_on()
     if ceased is not None and ceased <= (cutoff or s.window_end):
         rules = ("IE-6.6", "IE-17.3.2") if missed else ("IE-6.6", "IE-A1.4")
@@ -283,8 +301,9 @@ def _not_owed(s: Slot, prop: Property, o: Owed, action_en: str, action_ja: str) 
                   "その時点で承諾された賃貸借期間中です。点検は行われず、会員の不履行にもなりません"),
         "IE-17.3.2": ("the secondary acquirer's membership starts after the designated month",
                       "2次取得者等の利用開始日が点検指定月より後です"),
-        "IE-6.6": ("the member ceased to be a member before it was done; no further inspection is owed",
-                   "実施前に会員が退会しました。それ以降の家サポ点検の義務はありません"),
+        "IE-6.6": ("the member ceased to be a member, or could not be reached, before it was done; "
+                   "no further inspection is owed",
+                   "実施前に会員が退会したか連絡が取れませんでした。それ以降の家サポ点検の義務はありません"),
         "IE-2.1": ("nobody is a member for this house then", "その時点でこの物件の会員はいません"),
     }
     en, ja = why.get(o.rules[0], (f"the member cannot use services then ({', '.join(o.rules)})",
@@ -377,7 +396,7 @@ def decide_notice(ins: Inspections, prop: Property, members: dict[str, Member], 
             f"物件 {prop.property_id}: {year}年目の家サポ点検の通知は {rec.notice.on} に送付済みです。",
             code="already_noticed",
         )
-    o = owed(s, prop, members)
+    o = owed(s, prop, members, ins=ins)
     if not o.owed:
         raise _not_owed(s, prop, o, "noticed", "通知")
     assert o.member_id is not None
@@ -404,7 +423,7 @@ def decide_schedule(ins: Inspections, prop: Property, members: dict[str, Member]
             f"inspection_on（{inspection_on}）が日程を決めた日（{on}）より前です。",
             field="inspection_on",
         )
-    o = owed(s, prop, members, cutoff=on)
+    o = owed(s, prop, members, cutoff=on, ins=ins)
     if not o.owed:
         raise _not_owed(s, prop, o, "scheduled", "日程調整")
     return [Draft(stream(prop.property_id), InspectionScheduled, {
@@ -441,7 +460,7 @@ def decide_complete(ins: Inspections, prop: Property, members: dict[str, Member]
             f"報告書 {report_id} は物件 {prop.property_id} についてすでに記録されています。",
             code="duplicate_report", field="report_id",
         )
-    o = owed(s, prop, members, cutoff=on)
+    o = owed(s, prop, members, cutoff=on, ins=ins)
     if not o.owed:
         raise _not_owed(s, prop, o, "completed", "実施記録")
     return [Draft(stream(prop.property_id), InspectionCompleted, {
@@ -459,12 +478,14 @@ def decide_failure(ins: Inspections, prop: Property, members: dict[str, Member],
     nothing more is owed for this year. IE-14.3.8: the member's circumstances
     prevented it despite good-faith arrangement; the revocation ground arises
     once the month after the designated month has ended (``ground_from``), unless
-    the inspection is still done by then. Never during a suspension or an
+    the inspection is still done by then. IE-6.6: the member could not be reached
+    while the date was being arranged; nothing more is owed to that member, this
+    year or later (``unreachable``). Never during a suspension or an
     approved rental: then the inspection is simply not owed (IE-6.dates)."""
     check_year(year)
-    if rule not in ("IE-12.4", "IE-14.3.8"):
-        raise BadInput(f"rule must be IE-12.4 or IE-14.3.8, not {rule}.", f"rule は IE-12.4 か IE-14.3.8 です（{rule}）。",
-                       field="rule")
+    if rule not in ("IE-12.4", "IE-14.3.8", "IE-6.6"):
+        raise BadInput(f"rule must be IE-12.4, IE-14.3.8 or IE-6.6, not {rule}.",
+                       f"rule は IE-12.4、IE-14.3.8、IE-6.6 のいずれかです（{rule}）。", field="rule")
     rec = ins.years.get(year) or YearRecord(year)
     s = ins.slot(prop.delivered_on, year)
     _party(s, by, notice=False)
@@ -476,7 +497,7 @@ def decide_failure(ins: Inspections, prop: Property, members: dict[str, Member],
             f"物件 {prop.property_id}: {year}年目の{PARTY_JA[by]}の点検は実施済みです。",
             code="already_done",
         )
-    o = owed(s, prop, members, cutoff=on)
+    o = owed(s, prop, members, cutoff=on, ins=ins)
     if not o.owed:
         raise _not_owed(s, prop, o, "recorded as the member's failure", "会員の不履行として記録")
     ground_from = dates.add_months(s.designated_month, 2) if rule == "IE-14.3.8" else None

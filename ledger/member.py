@@ -191,10 +191,17 @@ class Member:
 
     def ceased_on(self) -> date | None:
         """The first day this person is no longer a member: withdrawal (IE-14.1,
-        IE-14.2) or revocation (deemed withdrawn at once, IE-14.4)."""
+        IE-14.2) or revocation (deemed withdrawn at once, IE-14.4).
+
+        A withdrawal notice on record ends the membership on its effective day
+        whether or not a renewal run has recorded the withdrawal yet (Art. 3(5),
+        14(1)): the notice is the fact, the run only books it. So a renewal booked
+        before a late-recorded but timely notice is void (IE-14.2.void)."""
         days = []
         if self.withdrawn is not None:
             days.append(self.withdrawn.effective_on)
+        if self.notice is not None:
+            days.append(self.notice.effective_on)
         if self.revoked is not None:
             days.append(self.revoked.on)
         return min(days) if days else None
@@ -210,7 +217,58 @@ class Member:
         day the member is deemed withdrawn is void; fees charged at acceptance
         and arrears before it stay owed (IE-5.2, IE-14.5)."""
         ceased = self.ceased_on()
-        return c.renewal and ceased is not None and c.due_on + dates.ONE_DAY >= ceased
+        if ceased is None:
+            return False
+        if c.renewal:
+            return c.due_on + dates.ONE_DAY >= ceased
+        if c.period_number > 1:
+            # A secondary acquirer's fee paid at registration for their first
+            # renewal (IE-17.1) is void when that renewal never comes: the member
+            # ceased (a timely notice, a revocation) before the period starts.
+            first = next((p for p in self.periods if p.number == 1), None)
+            return first is not None and first.end + dates.ONE_DAY >= ceased
+        return False
+
+    def true_periods(self, through: date, ceases: date | None = None) -> list[Period]:
+        """The periods that are true up to the one containing ``through``: the
+        recorded ones (not void), continued by automatic renewal (IE-3.5, IE-3.2,
+        IE-3.4) where no run has recorded them yet, up to the day the member
+        ceased (or ``ceases``, a withdrawal about to be recorded: IE-14.2) and
+        the 29th renewal (IE-3.5.cap). Fee years are decided by these, never by
+        how far a renewal run has got (IE-17.1)."""
+        ceased = min((x for x in (self.ceased_on(), ceases) if x is not None), default=None)
+        out = sorted((p for p in self.periods if not self.void_period(p)
+                      and not (p.number > 1 and ceased is not None and p.start >= ceased)), key=lambda p: p.number)
+        if not out:
+            return out
+        p = out[-1]
+        while p.end < through and p.number < 30 and self.expired is None:
+            start = p.end + dates.ONE_DAY
+            if ceased is not None and ceased <= start:
+                break
+            p = Period(p.number + 1, start, dates.period_end(start, 12), "")
+            out.append(p)
+        return out
+
+    def true_period_on(self, d: date, ceases: date | None = None) -> Period | None:
+        """The true period containing ``d`` (past the last one, the last one)."""
+        last = None
+        for p in self.true_periods(d, ceases):
+            if p.start <= d:
+                last = p
+        return last
+
+    def fee_in_force(self, d: date) -> Charge | None:
+        """IE-11.2: the member's own annual fee for the period in force on ``d``:
+        the charge for that period, else (a period paid as part of another fee
+        year, IE-17.1) the latest fee charged on or before ``d``."""
+        p = self.period_on(d)
+        live = [c for c in self.charges if not self.void_charge(c) and c.due_on <= d]
+        if p is not None:
+            own = [c for c in live if c.period_number == p.number]
+            if own:
+                return own[-1]
+        return max(live, key=lambda c: (c.due_on, c.event_id)) if live else None
 
     def renewals(self) -> int:
         return sum(1 for p in self.periods if p.number > 1 and not self.void_period(p))
@@ -243,6 +301,8 @@ class Member:
             out.append(self.revoked.event_id)
         if self.withdrawn is not None and self.withdrawn.effective_on <= d:
             out.append(self.withdrawn.event_id)
+        elif self.notice is not None and self.notice.effective_on <= d:
+            out.append(self.notice.event_id)
         if self.expired is not None and self.expired.last_day < d:
             out.append(self.expired.event_id)
         sp = self.suspension_on(d)
@@ -278,7 +338,7 @@ class Member:
             emergency.append("IE-19.3")
         return {"inspection": common, "emergency": emergency}
 
-    def arrears_on(self, d: date) -> Arrears:
+    def arrears_on(self, d: date, due_before: date | None = None) -> Arrears:
         """Fees overdue on ``d``: charges due strictly before ``d`` that payments
         on or before ``d`` do not cover, oldest first (IE-14.3.3: arrears start
         the day after the due date). ``balance`` also counts charges due on ``d``."""
@@ -295,7 +355,8 @@ class Member:
             paid -= covered
             if c.amount - covered:
                 outstanding.append((c, c.amount - covered))
-        overdue = [(c, left) for c, left in outstanding if c.due_on < d]
+        limit = d if due_before is None else min(d, due_before)
+        overdue = [(c, left) for c, left in outstanding if c.due_on < limit]
         oldest = overdue[0][0].due_on if overdue else None
         return Arrears(
             amount=sum(left for _, left in overdue),
@@ -314,6 +375,8 @@ class Member:
             return "revoked"
         if self.withdrawn is not None and self.withdrawn.effective_on <= d:
             return "withdrawn"
+        if self.notice is not None and self.notice.effective_on <= d:
+            return "withdrawn"  # the notice ends it, booked by a run or not (Art. 3(5), 14(1))
         if self.expired is not None and self.expired.last_day < d:
             return "expired"
         if d < self.accepted.start:
@@ -398,7 +461,15 @@ def fold(member_id: str, events: list[Event]) -> Member | None:
     return m if m.applied_on is not None else None
 
 
-def require(m: Member | None, member_id: str) -> Member:
+def require(m: Member | None, member_id: str, applied_later: date | None = None) -> Member:
+    if m is None and applied_later is not None:
+        raise NotFound(
+            f"Member {member_id}: the command's day is before the application on {applied_later}; "
+            "nothing can be recorded for the member before it.",
+            f"会員 {member_id}: コマンドの日付は申込日 {applied_later} より前です。申込み前の事実は記録できません。",
+            field="on",
+            code="before_application",
+        )
     if m is None:
         raise NotFound(
             f"Member {member_id} is not in the ledger: check the id, or record the application first (apply_membership).",
@@ -408,15 +479,31 @@ def require(m: Member | None, member_id: str) -> Member:
     return m
 
 
+def require_known(found: Member | None, member_id: str, stream_events: list[Event]) -> Member:
+    """``require`` for a member folded up to a command's day: when the member
+    exists but applied later, say "before the application on <date>"."""
+    if found is None:
+        from ledger.facts import visible
+
+        later = fold(member_id, visible(stream_events))
+        require(None, member_id, later.applied_on if later else None)
+    return require(found, member_id)
+
+
 # --- decisions ----------------------------------------------------------------
 
 
 def decide_apply(existing: Member | None, prop: Property, previous: Member | None, *, member_id: str,
                  acquirer: str, applicant: Personal, corporation: bool, points: bool, on: date,
-                 previous_member_id: str | None, transfer_on: date | None, transfer_kind: str | None) -> list[Draft]:
+                 previous_member_id: str | None, transfer_on: date | None, transfer_kind: str | None,
+                 current_member: str | None = None) -> list[Draft]:
     """Record an application form (IE-2.1), refusing what can never become a
     membership: a corporation (IE-1.4), an ineligible house (IE-1.3), a
-    secondary acquirer whose seller was not a member at the transfer (IE-1.4.2)."""
+    secondary acquirer whose seller was not a member at the transfer (IE-1.4.2),
+    a birth date after the application, and a second primary membership for a
+    house that has a current member (``current_member``): a house has one
+    membership at a time, and a new owner registers anew as a secondary acquirer
+    (IE-1.4, IE-16, Art. 17)."""
     if existing is not None:
         raise Refused(
             f"Member {member_id} already exists (applied {existing.applied_on}); use a new member id.",
@@ -427,6 +514,21 @@ def decide_apply(existing: Member | None, prop: Property, previous: Member | Non
         raise Refused(
             f"Member {member_id}: a corporation cannot be an Ie-Sapo member; only an individual can.",
             f"会員 {member_id}: 法人は家サポ会員になれません。個人に限ります。",
+            rule="IE-1.4",
+        )
+    if applicant.birth_date is not None and applicant.birth_date > on:
+        from ledger.errors import BadInput
+
+        raise BadInput(f"applicant.birth_date {applicant.birth_date} is after the application on {on}.",
+                       f"applicant.birth_date {applicant.birth_date} が申込日 {on} より後です。",
+                       field="applicant.birth_date")
+    if acquirer == "primary" and current_member is not None:
+        raise Refused(
+            f"Member {member_id}: property {prop.property_id} already has a current member ({current_member}) "
+            f"on {on}; a house has one membership at a time. A new owner applies as a secondary acquirer "
+            "(acquirer=secondary, Art. 17); membership itself cannot be passed on (IE-16).",
+            f"会員 {member_id}: 物件 {prop.property_id} には {on} 時点で会員 {current_member} がいます。"
+            "物件の会員資格は同時に一つです。新しい所有者は二次取得者として申し込みます（第17条）。",
             rule="IE-1.4",
         )
     why = prop.ineligibility()
@@ -498,7 +600,7 @@ def _undecided(m: Member, action_en: str, action_ja: str) -> None:
 
 
 def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
-                  previous: Member | None = None) -> list[Draft]:
+                  previous: Member | None = None, current_member: str | None = None) -> list[Draft]:
     """The company accepts the registration (IE-2.1) on ``on``.
 
     Refused without the privacy consent (IE-19.1), a card (IE-2.1), a guardian's
@@ -532,6 +634,15 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
             f"会員 {mid} は申込日に未成年でした。承諾の前に法定代理人の同意を記録してください。",
             rule="IE-2.2",
         )
+    if m.acquirer == "primary" and current_member is not None:
+        raise Refused(
+            f"Member {mid}: property {prop.property_id} already has a current member ({current_member}) on {on}; "
+            "a house has one membership at a time, so a second primary membership cannot be accepted "
+            "(a new owner registers as a secondary acquirer, Art. 17, IE-16).",
+            f"会員 {mid}: 物件 {prop.property_id} には {on} 時点で会員 {current_member} がいます。"
+            "二つ目の一次取得者会員は承諾できません（新しい所有者は二次取得者として登録します）。",
+            rule="IE-1.4",
+        )
     done = m.procedure_completed_on()
     assert done is not None  # guaranteed by the three checks above
     extension = m.deadline[0] if m.deadline else None
@@ -563,7 +674,13 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
     period_number, tariff = 1, fee_on(tariffs, on)
     extra: list[Draft] = []
     if m.acquirer == "secondary" and previous is not None and m.transfer_on is not None:
-        prev_period = previous.period_on(m.transfer_on)
+        # The previous owner's TRUE period on the transfer day (automatic renewal,
+        # IE-3.5), not the last one a renewal run happened to record.
+        # The previous member is deemed withdrawn as of the transfer (IE-14.2, in
+        # this same append): a renewal on or after that day is not theirs.
+        # Before the previous member's start, their first period is the one in force.
+        prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on) \
+            or next((p for p in previous.periods if p.number == 1), None)
         if prev_period is not None:
             fee_year = prev_period.end + dates.ONE_DAY
             tariff = fee_on(tariffs, fee_year)
@@ -686,7 +803,7 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
     a = m.arrears_on(d)
     if a.amount > 0 and a.oldest_due_on is not None:
         out.append(Ground("IE-13.1.2", a.oldest_due_on + dates.ONE_DAY, a.because))
-        month_late = dates.add_months(a.oldest_due_on + dates.ONE_DAY, 1)
+        month_late = dates.after_months(a.oldest_due_on + dates.ONE_DAY, 1)
         if month_late <= d:
             out.append(Ground("IE-14.3.3", month_late, a.because))
     for on, token, event_id in m.card_suspensions:
@@ -698,6 +815,9 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
         approved_after = any(r.state in ("approved", "ended") and r.decided_on and on <= r.decided_on <= d for r in m.rentals)
         if on <= d and not approved_after:
             out.append(Ground("IE-13.1.6", on, (event_id,)))
+            # Letting without notice is a change of user without the notice of
+            # Art. 15: also the revocation ground IE-14.3.2.
+            out.append(Ground("IE-14.3.2", on, (event_id,)))
             break
     privacy, because = m.consent_on("privacy_policy", d)
     ever_given = any(given and on <= d for on, given, _ in m.consents.get("privacy_policy", []))
@@ -705,15 +825,18 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
         withdrawn_on = next(on for on, given, eid in m.consents["privacy_policy"] if eid == because)
         out.append(Ground("IE-14.3.10", withdrawn_on, (because,)))
     for n in m.owner_changes:
-        if not n.in_time and n.on <= d:
+        if not n.in_time and n.on <= d and not any(g.rule == "IE-14.3.2" for g in out):
             out.append(Ground("IE-14.3.2", n.on, (n.event_id,)))
             break
     if m.acquirer == "secondary" and m.accepted is None and previous is not None and m.transfer_on:
         notified = [n for n in previous.owner_changes if n.in_time and n.kind in ("sale", "inheritance") and n.on <= d]
         if not notified:
             out.append(Ground("IE-17.2.1", m.applied_on or d, (m.applied_id,)))
-        prev_arrears = previous.arrears_on(m.transfer_on)
-        if prev_arrears.amount > 0:
+        # IE-17.2.2: the previous owner's arrears at the transfer, as long as they
+        # stay unpaid - a payment on the previous member's stream on any later
+        # day, whoever made it, ends the ground (但し…支払った場合を除きます).
+        prev_arrears = previous.arrears_on(d, due_before=m.transfer_on)
+        if previous.arrears_on(m.transfer_on).amount > 0 and prev_arrears.amount > 0:
             out.append(Ground("IE-17.2.2", m.transfer_on, prev_arrears.because))
     return sorted(out, key=lambda g: (g.since, g.rule))
 
@@ -772,7 +895,7 @@ def _ground_hint(m: Member, rule: str, d: date) -> str:
         if a.oldest_due_on is None:
             return "no fee is overdue."
         if rule == "IE-14.3.3":
-            since = dates.add_months(a.oldest_due_on + dates.ONE_DAY, 1)
+            since = dates.after_months(a.oldest_due_on + dates.ONE_DAY, 1)
             return f"the fee due {a.oldest_due_on} is one month overdue only from {since}."
     return "the facts on record do not show it."
 
@@ -832,7 +955,8 @@ def decide_withdrawal_notice(m: Member, d: date) -> list[Draft]:
         raise Refused(f"Member {m.member_id} already gave notice on {m.notice.on}: withdrawal on {m.notice.effective_on}.",
                       f"会員 {m.member_id} は {m.notice.on} に退会を届け出ています（退会日 {m.notice.effective_on}）。",
                       rule="IE-14.1", code="no_change")
-    p = m.period_on(d) or (m.periods[0] if m.periods else None)
+    # The true period on d, renewed automatically whether or not a run has booked it.
+    p = m.true_period_on(d) or (m.periods[0] if m.periods else None)
     assert p is not None  # accepted members always have a first period
     deadline = dates.withdrawal_notice_deadline(p.end)
     in_time = d <= deadline
@@ -975,11 +1099,17 @@ def points_due(m: Member, d: date) -> list[tuple[str, date]]:
     paid = sum(p.amount for p in m.payments if p.on <= d)
     payments = sorted(m.payments, key=lambda p: p.on)
     renewal_paid_days = []
+    prepaid = prepaid_renewal_day(m)
     for c in sorted((c for c in m.charges if not m.void_charge(c)), key=lambda c: c.due_on):
         if paid < c.amount:
             break
         paid -= c.amount
-        if c.renewal:
+        if not c.renewal and prepaid is not None and c.period_number > 1 and prepaid <= d:
+            # IE-A4.1: a secondary acquirer's first renewal whose fee was paid at
+            # registration (IE-17.1): due once that renewal happens; staff decide
+            # the timing (no 2-week rule), the ledger lists it.
+            renewal_paid_days.append(prepaid)
+        elif c.renewal:
             # the day the running total of payments first covered this charge
             need = sum(x.amount for x in m.charges if not m.void_charge(x) and x.due_on <= c.due_on)
             run = 0
@@ -991,6 +1121,31 @@ def points_due(m: Member, d: date) -> list[tuple[str, date]]:
     given = sum(1 for a in awarded if a.reason == "renewal")
     out.extend(("renewal", day) for day in renewal_paid_days[given:])
     return out
+
+
+def check_through(through: date, day: date) -> None:
+    """A renewal run books only what is due by its own day: a period whose last
+    day is after the run's effective day is not billed yet (IE-5.4.2 charges on
+    the last day itself), so ``through`` may not lie after that day."""
+    if through > day:
+        from ledger.errors import BadInput
+
+        raise BadInput(
+            f"run_renewals: field 'through': {through} is after the run's own day {day}; a run never bills a "
+            "period whose last day has not come (IE-5.4.2). Run it on or after that day.",
+            f"run_renewals: 欄 'through': {through} は実行日 {day} より後です。末日が来ていない期間は請求しません（IE-5.4.2）。",
+            field="through", rule="IE-5.4.2")
+
+
+def prepaid_renewal_day(m: Member) -> date | None:
+    """IE-17.1, IE-A4.1: the renewal date of a secondary acquirer's first renewal
+    whose fee was paid at registration (the first fee charged for period 2), or None."""
+    if m.acquirer != "secondary" or m.accepted is None:
+        return None
+    if not any(not c.renewal and c.period_number == 2 and not m.void_charge(c) for c in m.charges):
+        return None
+    first = next((p for p in m.periods if p.number == 1), None)
+    return first.end + dates.ONE_DAY if first is not None else None
 
 
 def decide_renewals(m: Member, tariffs: list[Tariff], through: date) -> list[Draft]:
@@ -1011,13 +1166,15 @@ def decide_renewals(m: Member, tariffs: list[Tariff], through: date) -> list[Dra
     charged = {c.period_number for c in m.charges if not m.void_charge(c)}
     while p.end <= through:
         renewal_day = p.end + dates.ONE_DAY
-        ceased = m.ceased_on()
-        if ceased is not None and ceased <= renewal_day or m.expired is not None:
-            break
-        if m.notice is not None and m.notice.effective_on <= renewal_day:
+        if m.notice is not None and m.notice.effective_on <= renewal_day \
+                and m.withdrawn is None and m.revoked is None:
+            # book the withdrawal the notice already made true (IE-14.1, IE-3.5)
             drafts.append(Draft(stream(m.member_id), MembershipWithdrawn,
                                 {"effective_on": renewal_day, "cause": "notice"}, ("IE-14.1", "IE-3.5"),
                                 dates.start_of_day(renewal_day)))
+            break
+        ceased = m.ceased_on()
+        if ceased is not None and ceased <= renewal_day or m.expired is not None:
             break
         if p.number >= 30:
             drafts.append(Draft(stream(m.member_id), MembershipExpired, {"last_day": p.end}, ("IE-3.5.cap",),

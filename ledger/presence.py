@@ -547,9 +547,11 @@ def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, req
 
 
 def decide_visit(en: Enrolment, at: datetime, result: str, checks: VisitChecks, signed: bool) -> list[Draft]:
-    """Record the visit for the latest dispatched request (PC-4.1): at home with the
-    target's signature on the service form (PC-4.2), or absent with a memo left in
-    the mailbox (PC-4.3); either way the result is reported to the contract holder."""
+    """Record the visit for the latest dispatched request (PC-4.1): at home (PC-4.2),
+    or absent with a memo left in the mailbox (PC-4.3); either way the result is
+    reported to the contract holder. The target's signature on the service form is
+    part of the procedure, not a condition of the result: an at-home visit without
+    one is recorded as at home with ``signed: false`` so the gap stays visible."""
     eid = en.enrolment_id
     req = en.awaiting_visit(at)
     if req is None:
@@ -559,13 +561,6 @@ def decide_visit(en: Enrolment, at: datetime, result: str, checks: VisitChecks, 
             f"在宅確認の登録 {eid}: {at.isoformat()} までに駆付けと判断され訪問待ちの依頼がありません。先に依頼を記録してください。",
             rule="PC-4.1",
             code="no_dispatch",
-        )
-    if result == "at_home" and not signed:
-        raise Refused(
-            f"Enrolment {eid}: the target was at home, so the visit is recorded with the target's signature on "
-            "the service form (signed).",
-            f"在宅確認の登録 {eid}: 在宅の場合はサービス書へのサインを得て記録します（signed）。",
-            rule="PC-4.2",
         )
     if result == "absent" and signed:
         raise BadInput(

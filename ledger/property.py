@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ledger.dates import add_years, first_of_next_month, ONE_DAY
+from ledger.dates import add_years, first_of_next_month, period_end, ONE_DAY
 from ledger.errors import BadInput, NotFound, Refused
 from ledger.events import (
     CompletionInspectionPassed,
@@ -18,6 +18,7 @@ from ledger.events import (
     MaintenanceOrdered,
     PropertyMemberRegistered,
     PropertyRegistered,
+    WarrantyPeriodSet,
 )
 from ledger.facts import Draft
 
@@ -43,12 +44,30 @@ class Property:
     maintenance_ordered: str | None = None  # event ids of the IE-A3 steps
     completion_passed: str | None = None
     warranty_granted: str | None = None
+    warranty_periods: tuple[tuple[date, date, date, str], ...] = ()  # (set on, work_by, inspection_by, event id)
 
-    def warranty_deadline(self) -> date:
-        """IE-A3 (our reading): the maintenance must be ordered and pass its
-        completion inspection by the last day of year 10 counted from delivery
-        (delivered D: D + 10 years - 1 day), when the initial warranty ends."""
-        return add_years(self.delivered_on, 10) - ONE_DAY
+    def default_warranty_deadline(self) -> date:
+        """IE-A3 default where the inspection company set no period: the last day
+        of year 10 counted from delivery, the delivery day being day 1 (起算日),
+        per Art. 143(2): delivered 2024-02-29 -> 2034-02-28."""
+        return period_end(self.delivered_on, 120)
+
+    def warranty_deadlines(self, d: date) -> tuple[date, date, str | None]:
+        """IE-A3: (work by, completion inspection by, the fact that set them) in
+        force on ``d``. The inspection company sets the period (Appendix 3
+        Art. 3(2)); the latest period set on or before ``d`` applies. A property
+        with none recorded (every property before issue 10) uses the default
+        above for both."""
+        chosen = [w for w in self.warranty_periods if w[0] <= d]
+        if chosen:
+            _, work_by, inspection_by, event_id = chosen[-1]
+            return work_by, inspection_by, event_id
+        default = self.default_warranty_deadline()
+        return default, default, None
+
+    def warranty_deadline(self, d: date | None = None) -> date:
+        """The maintenance-work deadline in force on ``d`` (IE-A3)."""
+        return self.warranty_deadlines(d or date.max)[0]
 
     def membership_year(self, d: date) -> tuple[date, date]:
         """IE-3.3: the membership year of the property containing ``d``:
@@ -76,6 +95,7 @@ def fold(events: list[Event]) -> Property | None:
     house: Property | None = None
     members: list[tuple[str, str, date, str]] = []
     steps: dict[str, str] = {}
+    periods: list[tuple[date, date, date, str]] = []
     for e in events:
         if isinstance(e, PropertyRegistered):
             house = Property(e.property_id, e.delivered_on, e.floors, e.builder, e.certified, e.base_date, e.event_id)
@@ -87,9 +107,12 @@ def fold(events: list[Event]) -> Property | None:
             steps["completion_passed"] = e.event_id
         elif isinstance(e, ExtendedWarrantyGranted):
             steps["warranty_granted"] = e.event_id
+        elif isinstance(e, WarrantyPeriodSet):
+            periods.append((e.on, e.work_by, e.inspection_by, e.event_id))
     if house is None:
         return None
-    return Property(**{**house.__dict__, "members": tuple(members), **steps})
+    periods.sort(key=lambda w: w[0])
+    return Property(**{**house.__dict__, "members": tuple(members), "warranty_periods": tuple(periods), **steps})
 
 
 def decide_warranty_step(house: Property, step: str, d: date, member_id: str | None = None,
@@ -99,7 +122,8 @@ def decide_warranty_step(house: Property, step: str, d: date, member_id: str | N
     deadline; then the warranty is granted free as a member benefit - never to a
     withdrawn member (IE-14.6)."""
     pid = house.property_id
-    deadline = house.warranty_deadline()
+    work_by, inspection_by, _ = house.warranty_deadlines(d)
+    deadline = work_by if step == "order" else inspection_by
     if step == "order":
         if house.maintenance_ordered:
             raise Refused(f"Property {pid}: the maintenance work is already ordered.",
@@ -131,6 +155,21 @@ def decide_warranty_step(house: Property, step: str, d: date, member_id: str | N
         raise Refused(f"Property {pid} has no current member on {d}: the extended warranty is a member benefit.",
                       f"物件 {pid} には {d} 時点で会員がいません。延長保証は会員特典です。", rule="IE-14.6")
     return [Draft(stream(pid), ExtendedWarrantyGranted, {"property_id": pid, "member_id": member_id}, ("IE-A3",))]
+
+
+def decide_warranty_period(house: Property, work_by: date, inspection_by: date, d: date) -> list[Draft]:
+    """IE-A3: record the period the inspection company set for the required
+    maintenance work and its completion inspection (a dated parameter)."""
+    pid = house.property_id
+    if inspection_by < work_by:
+        raise BadInput(f"inspection_by {inspection_by} is before work_by {work_by}: the completion inspection "
+                       "follows the work.", f"inspection_by {inspection_by} が work_by {work_by} より前です。",
+                       field="inspection_by")
+    if work_by < d:
+        raise BadInput(f"work_by {work_by} is before the day the period is set ({d}).",
+                       f"work_by {work_by} は設定日 {d} より前です。", field="work_by")
+    return [Draft(stream(pid), WarrantyPeriodSet,
+                  {"property_id": pid, "work_by": work_by, "inspection_by": inspection_by}, ("IE-A3",))]
 
 
 def require(prop: Property | None, property_id: str) -> Property:

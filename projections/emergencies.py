@@ -35,7 +35,8 @@ def rows(app: LedgerApp, member_id: str, w: Window) -> list[dict]:
             house = prop.fold(visible(app.read(prop.stream(now.property_id)), e.effective, w.known_at))
             again = emergency.decide_emergency(now, house, emergency.Request(
                 member_id=member_id, property_id=e.property_id, at=e.effective, category=e.category,
-                requester=e.requester, id_checked=e.id_checked, cause=e.cause, key_type=e.key_type))
+                requester=e.requester, id_checked=e.id_checked, cause=e.cause, key_type=e.key_type,
+                id_shown=e.id_shown, attended=e.attended))
         out.append({
             "event_id": e.event_id,
             "at": e.effective.isoformat(),

@@ -489,8 +489,10 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
             spans.extend(_arrears_spans(m))
         spans.extend(_paired_spans([e for e in facts if not isinstance(e, FactRetracted)]))
         lanes[lane] = {"known_at": known_at.isoformat(), "spans": spans, "markers": markers}
-    start = min(first) - timedelta(days=20)
-    end = max(last) + timedelta(days=20)
+    # A margin of 20 days either side, clamped to the calendar: a fact dated near
+    # date.max (recorded before issue 10 refused future facts) must not crash.
+    start = min(first) - min(timedelta(days=20), min(first) - date.min)
+    end = max(last) + min(timedelta(days=20), date.max - max(last))
     for lane in lanes.values():
         for s in lane["spans"]:
             if s["end"] is None:

@@ -33,7 +33,7 @@ def year_row(house: prop.Property, ins: inspection.Inspections, members: dict[st
     """The CONTRACT.md row of one inspection year, with the facts behind it."""
     rec = ins.years.get(year) or inspection.YearRecord(year)
     s = ins.slot(house.delivered_on, year)
-    o = inspection.owed(s, house, members)
+    o = inspection.owed(s, house, members, ins=ins)
     failure = rec.failure(s)
     if rec.done(s):
         state = "done"

@@ -77,6 +77,11 @@ def member_row(m: member.Member, tariffs: list[fees.Tariff], w: Window,
     rental = m.rental_on(d)
     if rental is not None:
         cite(*rental.event_ids)
+    # IE-11.2: the cap is one year's fee of THIS member - the fee charged for the
+    # period in force - not the published schedule on the day.
+    own_fee = m.fee_in_force(d) if state not in ("applied", "refused") else None
+    if own_fee is not None:
+        cite(own_fee.event_id)
     blocked = m.blocked_on(d)
     grounds = sorted([*member.grounds_on(m, d, previous), *extra_grounds], key=lambda g: (g.since, g.rule))
     for g in grounds:
@@ -104,7 +109,7 @@ def member_row(m: member.Member, tariffs: list[fees.Tariff], w: Window,
         },
         "balance": arrears.balance,
         "annual_fee": annual_fee,
-        "liability_cap": annual_fee,
+        "liability_cap": own_fee.amount if own_fee is not None else None,
         "services": {k: {"available": not v, "blocked_by": v} for k, v in blocked.items()},
         "grounds": [{"rule": g.rule, "since": iso(g.since), "action": action(g.rule)} for g in grounds],
         "because": because,

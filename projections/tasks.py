@@ -34,7 +34,14 @@ def member_tasks(m: member.Member, w: Window, extra_grounds: list[member.Ground]
     for g in [*member.grounds_on(m, d), *extra_grounds]:
         out.append(task(g.since, "ground", mid, g.rule, f"Ground {g.rule} in force since {g.since}: staff {action(g.rule)}.", d))
     if state not in ("withdrawn", "revoked", "expired", "refused"):
+        prepaid = member.prepaid_renewal_day(m)
         for reason, trigger in member.points_due(m, d):
+            if reason == "renewal" and trigger == prepaid:
+                # IE-A4.1: the 2-week timing does not apply; staff decide when.
+                out.append(task(trigger, "points_award", mid, "IE-A4.1",
+                                f"Award KEIAI points for the first renewal of {trigger}, whose fee the secondary "
+                                "acquirer paid at registration (IE-17.1): staff decide the timing.", d))
+                continue
             out.append(task(trigger + POINTS_WINDOW, "points_award", mid, "IE-A4.1",
                             f"Award KEIAI points for the {reason} of {trigger} (within about 2 weeks).", d))
     for r in m.rentals:

@@ -213,11 +213,12 @@ def test_explain_retracted_acceptance_active_then_applied_now(told):
     assert field(x, "arrears.amount")["explained_by"] == ["member:M-0043#6"]
     acc = x["decisions"][0]
     assert acc["known_then"] and acc["retracted"] and acc["retracted_by"] == "member:M-0043#6"
-    # The liability cap (IE-11.2) is one year's fee in both views.
+    # The liability cap (IE-11.2) is one year's fee OF THE MEMBER, the fee charged then;
+    # as now known the acceptance (and the fee it charged) never happened: no cap.
     cap = x["liability_cap"]
     assert (cap["id"], cap["article_ja"], cap["article_en"], cap["true"], cap["then"]) == (
-        "IE-11.2", "第11条第2項", "Art. 11(2)", 5500, 5500)
-    assert cap["because"]["true"] == ["fees#1"]
+        "IE-11.2", "第11条第2項", "Art. 11(2)", None, 5500)
+    assert cap["because"]["true"] == ["member:M-0043#1"]  # no fee charged: rests on the application
 
 
 def test_explain_agreeing_views_and_the_facts_behind_each_value(told):
@@ -306,7 +307,7 @@ def test_arrears_spans_end_the_day_before_the_payment_that_covers_them(told):
 def test_text_report_names_the_difference_the_fact_and_both_article_languages(told):
     text = report.explain_text(report_for(told, "M-0043"))
     assert ("The two views DIFFER on state, period.number, period.start, period.end, arrears.amount, "
-            "arrears.oldest_due_on, arrears.days_overdue, balance, services.inspection.available, "
+            "arrears.oldest_due_on, arrears.days_overdue, balance, liability_cap, services.inspection.available, "
             "services.inspection.blocked_by, services.emergency.blocked_by, grounds. "
             "State: applied as now known, active as known then.") in text
     assert "  member:M-0043#6 retraction, recorded 2025-06-01T10:00:00+09:00 by takahashi.y: Accepted by mistake" in text

@@ -118,7 +118,8 @@ def test_explain_text_json_and_errors(db):
     res = invoke(db, "explain", "M-0042", "--at", story.INCIDENT)
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0] == "Dispute report 紛争対応報告 — member M-0042 (iesapo) at 2025-05-20T21:30:00+09:00"
-    assert ("The two views DIFFER on state, period.number, period.start, period.end, services.inspection.available, "
+    assert ("The two views DIFFER on state, period.number, period.start, period.end, liability_cap, "
+            "services.inspection.available, "
             "services.inspection.blocked_by, services.emergency.blocked_by. "
             "State: active as now known, applied as known then.") in res.output
     assert re.search(r"  state +active +applied +<- member:M-0042#4\n", res.output)

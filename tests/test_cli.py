@@ -44,14 +44,16 @@ def test_a_write_prints_each_recorded_fact_with_its_rules(runner):
 
 def test_a_refusal_names_the_rule_and_article_and_exits_1(runner):
     seed(runner)
-    res = invoke(runner, "member", "accept", "--member-id", "M-0042", "--on", "2025-03-10")
+    res = invoke(runner, "member", "accept", "--member-id", "M-0042", "--on", "2025-03-10",
+                 clock="2025-03-10T09:00:00+09:00")
     assert res.exit_code == 1
     assert res.output.startswith("error[refused]: [IE-19.1 Art. 19(1)] Member M-0042 has not consented")
 
 
 def test_the_refusal_in_japanese(runner):
     seed(runner)
-    res = invoke(runner, "--lang", "ja", "member", "accept", "--member-id", "M-0042", "--on", "2025-03-10")
+    res = invoke(runner, "--lang", "ja", "member", "accept", "--member-id", "M-0042", "--on", "2025-03-10",
+                 clock="2025-03-10T09:00:00+09:00")
     assert res.exit_code == 1
     assert res.output.startswith("error[refused]: [IE-19.1 第19条第1項] 会員 M-0042 は")
 

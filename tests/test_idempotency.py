@@ -45,6 +45,8 @@ SCENARIO = [
     ("2026-02-01T09:00", {"command": "give_withdrawal_notice", "member_id": "M-1", "on": "2026-02-01"}),
     ("2026-04-01T07:00", {"command": "run_renewals", "through": "2026-03-31", "on": "2026-04-01"}),
     ("2026-04-02T09:00", {"command": "retract", "event_id": "member:M-1#10", "reason": "duplicate entry"}),
+    ("2034-09-01T09:00", {"command": "set_warranty_period", "property_id": "P-1", "work_by": "2034-12-31",
+                          "inspection_by": "2035-01-31", "on": "2034-09-01"}),
     ("2034-10-01T09:00", {"command": "order_maintenance", "property_id": "P-1", "on": "2034-10-01"}),
     ("2034-12-01T09:00", {"command": "pass_completion_inspection", "property_id": "P-1", "on": "2034-12-01"}),
     ("2034-12-02T09:00", {"command": "apply_membership", "member_id": "M-2", "property_id": "P-1",
@@ -54,7 +56,7 @@ SCENARIO = [
     ("2034-12-04T09:00", {"command": "apply_membership", "member_id": "M-3", "property_id": "P-1",
                           "applicant": {"name": "佐藤 次郎"}, "on": "2034-12-04"}),
     ("2034-12-05T09:00", {"command": "revoke", "member_id": "M-1", "rule": "IE-14.3.6", "reason": "police notice",
-                          "on": "2034-12-05"}),
+                          "on": "2026-06-01"}),  # recorded late: by 2034 the notice had ended it (2027-04-01)
 ]
 
 

@@ -322,7 +322,8 @@ def test_ie_13_1_6_an_unapproved_rental_is_a_suspension_ground():
     s = Story()
     accepted(s)
     s.record(member.decide_unapproved_rental(s.member("M-1"), date(2025, 8, 1), "tenant at the door"), date(2025, 8, 1))
-    assert [g.rule for g in member.grounds_on(s.member("M-1"), date(2025, 8, 1))] == ["IE-13.1.6"]
+    # also IE-14.3.2: letting the house is a change of user without notice (issue 10)
+    assert [g.rule for g in member.grounds_on(s.member("M-1"), date(2025, 8, 1))] == ["IE-13.1.6", "IE-14.3.2"]
     assert member.decide_suspend(s.member("M-1"), "IE-13.1.6", date(2025, 8, 2), None, None)[0].data["ground_since"] \
         == date(2025, 8, 1)
 

@@ -428,9 +428,11 @@ def test_pc_4_2_at_home_the_target_signs_and_the_holder_is_told():
     assert drafts[0].type is PresenceVisitRecorded and drafts[0].rules == ("PC-4.1", "PC-4.2")
     assert drafts[0].data == {"request_no": 1, "result": "at_home", "checks": CHECKS, "signed": True,
                               "memo_left": False, "report": "presence_confirmed"}
-    with pytest.raises(Refused) as e:
-        presence.decide_visit(enrolment(s), day(10, 20), "at_home", CHECKS, False)
-    assert e.value.rule == "PC-4.2"
+    # The signature is procedure, not a condition of the result (issue 10): an
+    # unsigned at-home visit is still at home, flagged signed: false.
+    unsigned = presence.decide_visit(enrolment(s), day(10, 20), "at_home", CHECKS, False)
+    assert unsigned[0].data["result"] == "at_home" and unsigned[0].data["signed"] is False
+    assert unsigned[0].data["report"] == "presence_confirmed" and unsigned[0].rules == ("PC-4.1", "PC-4.2")
 
 
 def test_pc_4_3_absent_a_memo_is_left_and_the_holder_is_told():
