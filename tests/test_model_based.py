@@ -118,7 +118,7 @@ class ReplayScript:
         return out
 
     def text(self) -> str:
-        parts = ["# replay into a fresh store: export LEDGER_DB=replay.db LEDGER_ACTOR=model; ledger init"]
+        parts = ["# replay into a fresh store: export LEDGER_DB=replay.db LEDGER_ACTOR=model; ledger init --test-clock"]
         for clock, jsonl in self.blocks():
             parts.append(f"LEDGER_CLOCK={clock} ledger apply - <<'JSONL'\n" + "\n".join(jsonl) + "\nJSONL")
         return "\n".join(parts) + "\n"
@@ -405,7 +405,7 @@ def test_the_replay_script_replays_the_same_facts_through_the_cli(tmp_path, monk
     monkeypatch.setenv("LEDGER_DB", str(db))
     monkeypatch.setenv("LEDGER_ACTOR", "model")
     r = CliRunner()
-    assert r.invoke(cli.main, ["init"]).exit_code == 0
+    assert r.invoke(cli.main, ["init", "--test-clock"]).exit_code == 0
     for clock, lines in blocks:
         res = r.invoke(cli.main, ["apply", "-"], input="\n".join(lines) + "\n", env={"LEDGER_CLOCK": clock})
         assert res.exit_code in (0, 1, 2) and "Traceback" not in res.output, res.output
