@@ -27,6 +27,10 @@ from projections import arrears as arrears_view, emergencies as emergencies_view
 from projections import inspections as inspections_view, status as status_view, tasks as tasks_view
 from projections.rows import flatten
 from projections.window import Window
+from ui import i18n, labels, table
+from ui.i18n import N_, _, f_
+
+i18n.install_into_click()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -37,9 +41,9 @@ def lang_of(ctx: click.Context) -> str:
 def fail(err: LedgerError, lang: str, as_json: bool = False) -> typing.NoReturn:
     """Translate a ledger error to output and an exit code (the one place this happens)."""
     if as_json:
-        click.echo(json.dumps({"ok": False, "error": err.as_dict(lang)}, ensure_ascii=False))
+        click.echo(json.dumps({"ok": False, "error": i18n.error_dict(err)}, ensure_ascii=False))
     else:
-        click.echo(f"error[{err.code}]: {err.message(lang)}", err=True)
+        click.echo(f"error[{err.code}]: {i18n.error_message(err)}", err=True)
     sys.exit(err.exit_code)
 
 
@@ -60,25 +64,25 @@ def emit(rows: list[dict] | dict, fmt: str, columns: list[str] | None = None) ->
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if isinstance(rows, dict):
-        for k, v in flatten(rows).items():
-            click.echo(f"{k:<28} {v}")
+        for line in table.pairs([(labels.header(k), v) for k, v in labels.flatten(rows).items()]):
+            click.echo(line)
         return
-    flat = [flatten(r) for r in rows]
-    cols = columns or (list(flat[0].keys()) if flat else [])
     if fmt == "csv":
+        flat = [flatten(r) for r in rows]
+        cols = columns or (list(flat[0].keys()) if flat else [])
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         w.writerows(flat)
         click.echo(buf.getvalue(), nl=False)
         return
-    if not flat:
-        click.echo("(none)")
+    if not rows:
+        click.echo(_("(none)"))
         return
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in flat)) for c in cols}
-    click.echo("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
-    for r in flat:
-        click.echo("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in cols).rstrip())
+    flat = [labels.flatten(r) for r in rows]
+    cols = columns or list(flat[0].keys())
+    for line in table.render([[r.get(c, "") for c in cols] for r in flat], [labels.header(c) for c in cols]):
+        click.echo(line)
 
 
 def read_options(lists: bool = False) -> Callable:
@@ -102,11 +106,57 @@ def window(as_of: str | None, known_at: str | None) -> Window:
 # --- the root -------------------------------------------------------------------------
 
 
-@click.group(context_settings=CONTEXT)
+class LocalizedFormatter(click.HelpFormatter):
+    """Help in the current language: each paragraph and option help through the catalogue."""
+
+    def write_text(self, text: str) -> None:
+        super().write_text(i18n.help_text(text))
+
+    def write_dl(self, rows: typing.Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(a, i18n.option_help(b)) for a, b in rows], col_max, col_spacing)
+
+
+class LocalizedContext(click.Context):
+    formatter_class = LocalizedFormatter
+
+
+def requested_language(args: list[str]) -> str:
+    """The language of this run, known before click parses anything (so -h is translated too):
+    ``--lang`` before the subcommand, else LANG / LC_ALL / LC_MESSAGES / LANGUAGE."""
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+        if not a.startswith("-"):
+            break
+    return i18n.lang_from_env(os.environ)
+
+
+class LedgerGroup(click.Group):
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        if parent is None:
+            i18n.set_language(requested_language(args))
+        return super().make_context(info_name, args, parent, **extra)
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("membership-ledger")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+@click.group(cls=LedgerGroup, context_settings=CONTEXT)
+@click.version_option(version(), "--version", prog_name="ledger", message=N_("%(prog)s %(version)s"))
 @click.option("--db", envvar="LEDGER_DB", metavar="PATH|URL",
               help="Store: a SQLite file (default ledger.db) or postgresql://… [env LEDGER_DB].")
 @click.option("--actor", envvar="LEDGER_ACTOR", help="The staff member making writes [env LEDGER_ACTOR].")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default=None, help="Message language (default from LANG).")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default=None,
+              help="Message language (default from LANG: ja_JP.UTF-8 means Japanese).")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None) -> None:
     """The Ie-Sapo and presence-check membership ledger.
@@ -119,8 +169,7 @@ def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None
     Example:
       ledger init && ledger demo
     """
-    env_lang = os.environ.get("LANG", "")
-    ctx.obj = {"db": db, "actor": actor, "lang": lang or ("ja" if env_lang.startswith("ja") else "en")}
+    ctx.obj = {"db": db, "actor": actor, "lang": i18n.language()}
 
 
 @main.command(context_settings=CONTEXT)
@@ -142,9 +191,13 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str) -
       LEDGER_MASTER_KEY_FILE=/etc/ledger/master.key \\
         ledger --db 'postgresql://postgres@127.0.0.1:5432/ledger' init --roles
     """
-    from ledger.store import init_store
+    from ledger.backup import ensure_pg_schema
+    from ledger.store import database_url, init_store
 
     try:
+        created = ensure_pg_schema(database_url(ctx.find_root().obj.get("db")))
+        if created:
+            click.echo(f_(N_("created schema {schema}"), schema=created))
         lines = init_store(open_app(ctx, create=True), roles=roles, writer=writer_role, auditor=auditor_role)
     except LedgerError as e:
         fail(e, lang_of(ctx))
@@ -155,7 +208,7 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str) -
 # --- writes: one subcommand per command, and JSON Lines ----------------------------------
 
 
-def run_one(ctx: click.Context, raw: dict, as_json: bool) -> None:
+def run_one(ctx: click.Context, raw: dict, as_json: bool, verbose: bool = True) -> None:
     lang = lang_of(ctx)
     try:
         app = open_app(ctx)
@@ -165,12 +218,33 @@ def run_one(ctx: click.Context, raw: dict, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     elif result.duplicate:
-        click.echo(f"duplicate: command {result.command_id} was already applied; nothing written")
+        click.echo(f_(N_("duplicate: command {command_id} was already applied; nothing written"),
+                      command_id=result.command_id))
     elif not result.events:
-        click.echo(f"ok: {result.command}: nothing to record")
+        click.echo(f_(N_("ok: {command}: nothing to record"), command=result.command))
+    elif result.command in SUMMARISED and not verbose:
+        click.echo(SUMMARISED[result.command](raw, result.events))
     else:
         for e in result.events:
-            click.echo(f"recorded {e.event_id} {e.TYPE} [{', '.join(e.rules)}]")
+            click.echo(f_(N_("recorded {event_id} {type} [{rules}]"), event_id=e.event_id, type=e.TYPE,
+                          rules=", ".join(e.rules)))
+
+
+def renewal_summary(raw: dict, events: list) -> str:
+    """One line for a renewal run: what it did to how many members (the facts are behind --verbose)."""
+    def members(kind: str) -> int:
+        return len({e.originator_id for e in events if e.TYPE == kind})
+
+    charged = sum(getattr(e, "amount", 0) or 0 for e in events if e.TYPE == "FeeCharged")
+    return f_(N_("renewals through {through}: {renewed} members renewed, {charged} charged ({yen} yen), "
+                 "{withdrawn} withdrawn, {expired} expired ({facts} facts recorded; --verbose lists them)"),
+              through=raw.get("through", ""), renewed=members("MembershipRenewed"), charged=members("FeeCharged"),
+              yen=f"{charged:,}", withdrawn=members("MembershipWithdrawn"), expired=members("MembershipExpired"),
+              facts=len(events))
+
+
+# Commands whose fact list is long: one summary line unless --verbose (or --json).
+SUMMARISED: dict[str, Callable[[dict, list], str]] = {"run_renewals": renewal_summary}
 
 
 def field_options(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, Any]]:
@@ -228,8 +302,10 @@ def make_command(model: type[Command]) -> click.Command:
             params.append(click.Option([f"--{opt}"], required=required, help=f"{text}{hint}"))
         paths.append((opt.replace("-", "_"), path))
     params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON."))
+    if model.NAME in SUMMARISED:
+        params.append(click.Option(["--verbose", "-v"], is_flag=True, help="List every fact recorded, not only the summary."))
 
-    def callback(as_json: bool, **values: Any) -> None:
+    def callback(as_json: bool, verbose: bool = True, **values: Any) -> None:
         raw: dict[str, Any] = {"command": model.NAME}
         for key, path in paths:
             v = values.get(key)
@@ -240,7 +316,7 @@ def make_command(model: type[Command]) -> click.Command:
             for p in parents:
                 node = node.setdefault(p, {})
             node[leaf] = v
-        run_one(click.get_current_context(), raw, as_json)
+        run_one(click.get_current_context(), raw, as_json, verbose)
 
     doc = f"{summary}\n\n\b\nExample:\n  {example}\n\nThe same as the JSON Lines command \"{model.NAME}\"."
     return click.Command(model.VERB, params=params, callback=callback, help=doc, short_help=summary,
@@ -362,16 +438,31 @@ def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool)
 def status(ctx: click.Context, ident: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
     """One member's (or enrolment's) status on a day, as known at a moment.
 
+    ID is a member id, an enrolment id, or a property id (the member
+    registered for the house most recently, as now known).
+
     \b
     Examples:
       ledger status M-0042
       ledger status M-0042 --as-of 2026-05-01 --known-at 2026-05-01T18:00+09:00 --json
     """
     try:
-        row = status_view.status(open_app(ctx), ident, window(as_of, known_at))
+        app = open_app(ctx)
+        row = status_view.status(app, member_of(app, ident), window(as_of, known_at))
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     emit(row, fmt or "table")
+
+
+def member_of(app: LedgerApp, ident: str) -> str:
+    """A member or enrolment id as it is; a property id -> the member registered for it most recently."""
+    if app.exists(f"member:{ident}") or app.exists(f"enrolment:{ident}"):
+        return ident
+    links = [e for e in app.read(f"property:{ident}") if e.TYPE == "PropertyMemberRegistered"]
+    retracted = {x for e in app.read(f"property:{ident}") if e.TYPE == "FactRetracted"
+                 for x in e.targets}
+    links = [e for e in links if e.event_id not in retracted]
+    return links[-1].member_id if links else ident
 
 
 @main.command(context_settings=CONTEXT)
@@ -683,6 +774,12 @@ def incident_views(ctx: click.Context, ident: str, at: str, known_at: str | None
     from projections import explain as explain_view
 
     app = open_app(ctx)
+    ident = member_of(app, ident)
+    if not app.exists(f"member:{ident}") and app.exists(f"enrolment:{ident}"):
+        raise BadInput(f"explain reports on an Ie-Sapo member; for enrolment {ident} use `ledger status {ident} --as-of … "
+                       f"--known-at …` and `ledger history {ident}`.",
+                       f"explain は家サポ会員用です。登録 {ident} には `ledger status {ident} --as-of … --known-at …` と "
+                       f"`ledger history {ident}` を使ってください。", field="id")
     when = parse_instant(at, field="at", end_of_day=True)
     now = parse_instant(known_at, field="known_at", end_of_day=True) if known_at else clock.now()
     streams = explain_view.load(app.read, ident)
@@ -789,7 +886,177 @@ def bundle_check(ctx: click.Context, directory: str) -> None:
     sys.exit(1 if bad else 0)
 
 
+# --- migration, backup, shell completion -----------------------------------------------------
+
+
+@main.group("import", context_settings=CONTEXT)
+def import_group() -> None:
+    """Import records migrated from spreadsheets."""
+
+
+@import_group.command("members", context_settings=CONTEXT)
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row on a scratch copy of the store; write nothing.")
+@click.option("--encoding", metavar="NAME", help="The CSV's encoding (default: UTF-8 with or without BOM, else cp932).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON.")
+@click.pass_context
+def import_members(ctx: click.Context, path: str, dry_run: bool, encoding: str | None, as_json: bool) -> None:
+    """Import members from a .csv or .xlsx file, one member per row, through the ordinary commands.
+
+    Each row becomes register_property (if delivered_on is given), apply_membership, record_consent,
+    register_card, accept_registration and record_payment with the row's own dates, so every rule
+    applies. Facts are marked migrated by their command ids (migrated:MEMBER:STEP), which also make a
+    re-run skip what is already recorded. A refused row is reported with its line and the rest go on;
+    exit 0 only if every row is recorded. The columns are listed in the README ("Importing members").
+
+    \b
+    Examples:
+      ledger import members members.csv --dry-run
+      ledger import members members.xlsx
+    """
+    import shutil
+    import tempfile
+
+    from commands import importer
+    from ledger.backup import backup, is_postgres
+    from ledger.store import database_url
+
+    lang = lang_of(ctx)
+    scratch = None
+    try:
+        address = database_url(ctx.find_root().obj.get("db"))
+        header, rows = importer.read_rows(path, encoding)
+        importer.check_header(header)
+        rows = list(rows)
+        if dry_run and not is_postgres(address):
+            scratch = tempfile.mkdtemp(prefix="ledger-dry-run-")
+            copy = os.path.join(scratch, "ledger.db")
+            backup(address, copy)
+            app = open_store(copy)
+        elif dry_run:
+            app = None
+        else:
+            app = open_app(ctx)
+        if app is None:  # PostgreSQL dry run: the rows' field checks only (no scratch copy of a server store)
+            report = importer.Report(rows=len(rows))
+            for line, row in enumerate(rows, start=2):
+                try:
+                    for raw in importer.commands(row):
+                        handlers.parse(raw)
+                    report.imported += 1
+                except LedgerError as e:
+                    report.errors.append({"line": line, "member_id": row.get("member_id", ""), "error": e})
+        else:
+            bar = click.progressbar(length=len(rows), label=_("importing"), file=sys.stderr, show_pos=True) \
+                if sys.stderr.isatty() else None
+            if bar is not None:
+                with bar:
+                    report = importer.run(app, header, iter(rows), write_context(ctx), bar.update)
+            else:
+                report = importer.run(app, header, iter(rows), write_context(ctx))
+    except LedgerError as e:
+        fail(e, lang, as_json)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, "rows": report.rows, "imported": report.imported,
+                               "facts": report.facts, "duplicates": report.duplicates,
+                               "errors": [{"line": r["line"], "member_id": r["member_id"], **i18n.error_dict(r["error"])}
+                                          for r in report.errors]}, ensure_ascii=False, indent=2))
+    else:
+        for r in report.errors:
+            click.echo(f_(N_("line {line} ({member_id}): error[{code}]: {message}"), line=r["line"],
+                          member_id=r["member_id"], code=r["error"].code, message=i18n.error_message(r["error"])))
+        summary = N_("dry run: {ok} of {rows} rows would be imported, {bad} refused; nothing written") if dry_run else \
+            N_("imported {ok} of {rows} rows ({facts} facts recorded, {dup} commands already recorded), {bad} refused")
+        click.echo(f_(summary, ok=report.imported, rows=report.rows, facts=report.facts, dup=report.duplicates,
+                      bad=len(report.errors)))
+    sys.exit(2 if report.errors else 0)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", metavar="FILE")
+@click.pass_context
+def backup(ctx: click.Context, path: str) -> None:
+    """Copy a SQLite store to FILE with SQLite's online backup API (writers may go on).
+
+    The master key file <db>.key, if the store uses one, is copied to FILE.key
+    (mode 0600); a key from LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE is not
+    copied and its location is printed: keep it apart from the backup. For
+    PostgreSQL use pg_dump (README, "Backup and restore").
+
+    \b
+    Example:
+      ledger --db ledger.db backup /backup/ledger-2026-11-20.db
+    """
+    from ledger import backup as backup_mod
+    from ledger.store import database_url
+
+    try:
+        key, source = backup_mod.backup(database_url(ctx.find_root().obj.get("db")), path)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    click.echo(f_(N_("backed up to {path}"), path=path))
+    click.echo(f_(N_("master key copied to {key}"), key=key) if key else
+               f_(N_("master key not copied: it is {source}; keep it safe apart from the backup"), source=source))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", metavar="FILE")
+@click.pass_context
+def restore(ctx: click.Context, path: str) -> None:
+    """Restore a backup made by `ledger backup` as the store named by --db (a new file).
+
+    Never writes over an existing store. FILE.key, if present, becomes the new
+    store's key file. Run `ledger verify` on the restored store afterwards.
+
+    \b
+    Example:
+      ledger --db restored.db restore /backup/ledger-2026-11-20.db && ledger --db restored.db verify
+    """
+    from ledger import backup as backup_mod
+    from ledger.store import database_url
+
+    address = database_url(ctx.find_root().obj.get("db"))
+    try:
+        key, source = backup_mod.restore(path, address)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    click.echo(f_(N_("restored {path} to {db}; run `ledger verify` on it"), path=path, db=backup_mod.sqlite_file(address)))
+    click.echo(f_(N_("master key file {key}"), key=key) if key else f_(N_("master key from {source}"), source=source))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script (click's shell completion) for bash, zsh or fish.
+
+    \b
+    Examples:
+      eval "$(ledger completion bash)"              # in ~/.bashrc
+      ledger completion fish > ~/.config/fish/completions/ledger.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    comp = get_completion_class(shell)(main, {}, "ledger", "_LEDGER_COMPLETE")
+    click.echo(comp.source())
+
+
+def localize(cmd: click.Command) -> None:
+    """Every command formats its help through the catalogue; its short help is its first
+    paragraph whole (a stable msgid, instead of click's cut at 45 characters)."""
+    import inspect
+
+    cmd.context_class = LocalizedContext
+    if cmd.help and not cmd.short_help:
+        cmd.short_help = " ".join(inspect.cleandoc(cmd.help).split("\n\n")[0].split())
+    for sub in getattr(cmd, "commands", {}).values():
+        localize(sub)
+
+
 build_groups()
+localize(main)
 
 if __name__ == "__main__":
     main()
