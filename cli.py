@@ -107,13 +107,41 @@ def window(as_of: str | None, known_at: str | None) -> Window:
 
 
 class LocalizedFormatter(click.HelpFormatter):
-    """Help in the current language: each paragraph and option help through the catalogue."""
+    """Help in the current language: each paragraph and option help through the catalogue.
+
+    Japanese text is wrapped by display width (a kanji takes two columns), which
+    click's own wrapping, counting characters, does not do.
+    """
 
     def write_text(self, text: str) -> None:
-        super().write_text(i18n.help_text(text))
+        text = i18n.help_text(text)
+        if i18n.language() == "en":
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        for k, para in enumerate(text.split("\n\n")):
+            if k:
+                self.write("\n")
+            if para.lstrip().startswith("\b"):
+                self.write("".join(f"{indent}{ln}\n" for ln in para.splitlines()[1:]))
+            else:
+                self.write("".join(f"{indent}{ln}\n" for ln in table.wrap(para, self.width - self.current_indent)))
 
     def write_dl(self, rows: typing.Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        super().write_dl([(a, i18n.option_help(b)) for a, b in rows], col_max, col_spacing)
+        rows = [(a, i18n.option_help(b)) for a, b in rows]
+        if i18n.language() == "en":
+            return super().write_dl(rows, col_max, col_spacing)
+        first = min(max((table.width(a) for a, _b in rows), default=0), col_max) + col_spacing
+        room = max(20, self.width - first - self.current_indent)
+        for a, b in rows:
+            lines = table.wrap(b, room) if b else []
+            head = " " * self.current_indent + a
+            if table.width(a) <= first - col_spacing:
+                self.write(table.pad(head, self.current_indent + first) + (lines[0] if lines else "") + "\n")
+                lines = lines[1:]
+            else:
+                self.write(head + "\n")
+            for ln in lines:
+                self.write(" " * (self.current_indent + first) + ln + "\n")
 
 
 class LocalizedContext(click.Context):
@@ -151,7 +179,7 @@ def version() -> str:
 
 
 @click.group(cls=LedgerGroup, context_settings=CONTEXT)
-@click.version_option(version(), "--version", prog_name="ledger", message=N_("%(prog)s %(version)s"))
+@click.version_option(version(), "--version", prog_name="ledger", message="%(prog)s %(version)s")
 @click.option("--db", envvar="LEDGER_DB", metavar="PATH|URL",
               help="Store: a SQLite file (default ledger.db) or postgresql://… [env LEDGER_DB].")
 @click.option("--actor", envvar="LEDGER_ACTOR", help="The staff member making writes [env LEDGER_ACTOR].")
@@ -181,7 +209,8 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str) -
     """Create or upgrade the store's schema (safe to run twice).
 
     Creates the events table, the hash chain, the key table for personal data
-    and the triggers that refuse UPDATE and DELETE of facts. A SQLite store
+    and the triggers that refuse UPDATE and DELETE of facts; a PostgreSQL URL's
+    schema (?schema=NAME) is created if it is missing. A SQLite store
     gets its master key file (<db>.key) unless LEDGER_MASTER_KEY or
     LEDGER_MASTER_KEY_FILE is set; a PostgreSQL store needs one of them.
 
@@ -202,7 +231,7 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str) -
     except LedgerError as e:
         fail(e, lang_of(ctx))
     for line in lines:
-        click.echo(line)
+        click.echo(labels.line(line))
 
 
 # --- writes: one subcommand per command, and JSON Lines ----------------------------------
@@ -596,16 +625,18 @@ def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
         }, ensure_ascii=False, indent=2))
     else:
         if report.problem is None:
-            click.echo("intact")
-            erased = "" if report.erased_subjects is None else f" ({report.erased_subjects} erased subjects)"
-            click.echo(f"facts     {report.facts} in {report.streams} streams{erased}")
-            click.echo(f"chain     positions 1..{report.head_position}, head {report.head_position}:{report.head_hash}")
+            click.echo(_("intact"))
+            erased = "" if report.erased_subjects is None else f_(N_(" ({n} erased subjects)"), n=report.erased_subjects)
+            click.echo(f_(N_("facts     {facts} in {streams} streams{erased}"), facts=report.facts,
+                          streams=report.streams, erased=erased))
+            click.echo(f_(N_("chain     positions 1..{n}, head {n}:{hash}"), n=report.head_position,
+                          hash=report.head_hash))
             for c in report.checked:
-                click.echo(f"checked   {c}")
+                click.echo(f_(N_("checked   {what}"), what=labels.line(c)))
         else:
-            click.echo("NOT INTACT")
-            click.echo(f"problem   {report.problem.message(lang)}")
-            click.echo(f"intact up to position {report.head_position}" +
+            click.echo(_("NOT INTACT"))
+            click.echo(f_(N_("problem   {message}"), message=report.problem.message(lang)))
+            click.echo(f_(N_("intact up to position {n}"), n=report.head_position) +
                        (f", head {report.head_position}:{report.head_hash}" if report.head_position else ""))
     sys.exit(0 if report.intact else 1)
 
@@ -724,7 +755,7 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
         if path:
             out.close()
     if path:
-        click.echo(f"wrote {len(snap.rows)} rows to {path}")
+        click.echo(f_(N_("wrote {n} rows to {path}"), n=len(snap.rows), path=path))
         click.echo(report.totals_text(snap), nl=False)
 
 
@@ -821,7 +852,7 @@ def explain(ctx: click.Context, ident: str, at: str, fmt: str, as_json: bool, kn
     if path:
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-        click.echo(f"wrote {path}")
+        click.echo(f_(N_("wrote {path}"), path=path))
     else:
         click.echo(text, nl=False)
 
@@ -857,7 +888,8 @@ def bundle(ctx: click.Context, ident: str, at: str, directory: str, known_at: st
     content = bundle_view.write(directory, x, streams, when, now)
     for name, data in sorted(content.items()):
         digest = bundle_view.sha256(data)
-        click.echo(f"{digest}  {name}" if name != bundle_view.MANIFEST else f"{digest}  {name}  (keep this hash)")
+        click.echo(f"{digest}  {name}" if name != bundle_view.MANIFEST else
+                   f"{digest}  {name}  " + _("(keep this hash)"))
 
 
 @main.command("bundle-check", context_settings=CONTEXT)
@@ -880,9 +912,10 @@ def bundle_check(ctx: click.Context, directory: str) -> None:
     except ValueError as e:
         fail(BadInput(str(e), str(e), field="dir"), lang_of(ctx))
     for r in results:
-        click.echo(f"{r['status']:<8} {r['name']}")
+        click.echo(f"{table.pad(labels.value('status', r['status']), 8)} {r['name']}")
     bad = [r for r in results if r["status"] != "ok"]
-    click.echo(f"bundle {'FAILS' if bad else 'intact'}: {len(results) - len(bad)} of {len(results)} files match")
+    summary = N_("bundle FAILS: {ok} of {n} files match") if bad else N_("bundle intact: {ok} of {n} files match")
+    click.echo(f_(summary, ok=len(results) - len(bad), n=len(results)))
     sys.exit(1 if bad else 0)
 
 

@@ -110,10 +110,14 @@ HELP_TEMPLATES = [N_('The same as the JSON Lines command "{name}".')]
 ONE_OF = N_("One of: {choices}.")
 
 
+def pattern(template: str) -> re.Pattern:
+    """A regular expression matching the English text a ``{name}`` template makes."""
+    return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)) + "$", re.S)
+
+
 def _template(templates: list[str], text: str) -> str | None:
     for t in templates:
-        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(t)) + "$"
-        m = re.match(pattern, text, re.S)
+        m = pattern(t).match(text)
         if m:
             return f_(t, **m.groupdict())
     return None
@@ -130,16 +134,15 @@ def help_units(text: str) -> list[str]:
         key = " ".join(para.split())
         if key:
             head, _sep, choices = key.partition(" One of: ")
-            units.append(head)
+            units.extend([t for t in HELP_TEMPLATES if pattern(t).match(head)] or [head])
     return units
 
 
 def help_paragraph(key: str) -> str:
     head, sep, choices = key.partition(" One of: ")
-    done = _template(HELP_TEMPLATES, head) if head not in _catalogue_ids() else None
-    text = done or _(head)
+    text = _template(HELP_TEMPLATES, head) or _(head)
     if sep:
-        text = f"{text} {f_(ONE_OF, choices=choices.rstrip('.'))}"
+        text = f"{text}{'' if language() == 'ja' else ' '}{f_(ONE_OF, choices=choices.rstrip('.'))}"
     return text
 
 
@@ -156,11 +159,6 @@ def help_text(text: str) -> str:
             key = " ".join(para.split())
             out.append(help_paragraph(key) if key else para)
     return "\n\n".join(out)
-
-
-def _catalogue_ids() -> set[str]:
-    t = translation(language())
-    return set(getattr(t, "_catalog", {}).keys())
 
 
 def option_help(text: str) -> str:
@@ -252,3 +250,22 @@ def error_dict(err) -> dict:
     out = err.as_dict(language())
     out["message"] = error_message(err)
     return out
+
+
+# click's own texts this CLI can show (its msgids, so the catalogue holds their Japanese).
+CLICK = [
+    N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."), N_("Show the version and exit."),
+    N_("required"), N_("default: {default}"), N_("env var: {var}"), N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."), N_("Missing option"), N_("Missing argument"), N_("Missing command."),
+    N_("Missing parameter"), N_("Missing {param_type}"), N_("Missing parameter: {param_name}"),
+    N_("No such command {name!r}."), N_("No such option {name!r}."), N_("Option {name!r} does not take a value."),
+    N_("Option {name!r} requires an argument."), N_("Option {name!r} requires {nargs} arguments."),
+    N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
+    N_("{value!r} is not {choice}."), N_("{value!r} is not one of {choices}."),
+    N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
+    N_("Did you mean {possibility}?"), N_("(Did you mean one of: {possibilities}?)"),
+    N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a directory."),
+    N_("{name} {filename!r} is a file."), N_("{name} {filename!r} is not readable."),
+    N_("Could not open file {filename!r}: {message}"), N_("file"), N_("path"), N_("directory"), N_("Aborted!"),
+    N_("unknown error"), N_("Choose from:\n\t{choices}"), N_("%(prog)s, version %(version)s"),
+]

@@ -8,10 +8,9 @@ they are for programs.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from ui.i18n import N_, _, f_, language
+from ui.i18n import N_, _, f_, language, pattern
 
 # Column headers and status-field names (each segment of "consent.next_call.due_on").
 COLUMNS = [
@@ -49,10 +48,10 @@ VALUES = [
     N_("iesapo"), N_("presence_check"), N_("start"), N_("first"), N_("second"), N_("may suspend"),
     N_("may revoke"), N_("may refuse the registration"), N_("may refuse the registration or revoke"),
     N_("may act"), N_("presence_confirmed"), N_("presence_not_confirmed"), N_("sale"), N_("inheritance"),
-    N_("user"), N_("renewal"),
+    N_("user"), N_("renewal"), N_("ok"), N_("changed"), N_("missing"), N_("unlisted"),
 ]
 LABELLED = {"state", "kind", "program", "outcome", "decision", "decision_as_known", "member_state", "result",
-            "category", "requester", "acquirer", "by", "action", "report", "ledger_decision", "reason"}
+            "category", "requester", "acquirer", "by", "action", "report", "ledger_decision", "reason", "status"}
 _VALUES = set(VALUES)
 
 
@@ -127,7 +126,7 @@ TASKS = [
        "record it with `ledger presence call` (it will be flagged late)."),
     N_("Phone the target of enrolment {id} to ask consent ({n} call) by {due}; record it with `ledger presence call`."),
 ]
-_TASK_RE = [(t, re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(t)) + "$")) for t in TASKS]
+_TASK_RE = [(t, pattern(t)) for t in TASKS]
 
 
 def task_action(text: str) -> str:
@@ -138,4 +137,29 @@ def task_action(text: str) -> str:
         m = pattern.match(text)
         if m:
             return f_(template, **{k: (_(v) if v in _VALUES else v) for k, v in m.groupdict().items()})
+    return _(text)
+
+
+# --- report lines made in English by ledger/ and projections/, translated by template ----------
+
+LINES = [
+    N_("ledger ready: {backend} store; facts append-only (triggers), hash-chained, personal data encrypted "
+       "(master key: {source})"),
+    N_("chained {n} facts recorded before the chain existed"),
+    N_("roles: {writer} may insert and read facts; {auditor} may only read (personal fields withheld)"),
+    N_("chain links and hashes, fact bytes, envelopes, stream versions, decoding"),
+    N_("projections rebuilt from the log = read path: status of {members} members, history of {streams} streams, "
+       "arrears"),
+]
+_LINE_RE = [(t, pattern(t)) for t in LINES]
+
+
+def line(text: str) -> str:
+    """A line another layer wrote in English, in the current language (by its template)."""
+    if language() == "en":
+        return text
+    for template, pat in _LINE_RE:
+        m = pat.match(text)
+        if m:
+            return f_(template, **m.groupdict())
     return _(text)

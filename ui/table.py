@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+NO_LINE_START = "、。，．）」』】〉》・ー？！：；"
 MAX_CELL = 44  # display columns of a cell before it wraps (the last column never wraps)
 
 
@@ -21,6 +22,10 @@ def width(text: str) -> int:
             continue
         n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
     return n
+
+
+def wide(text: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
 def pad(text: str, cols: int) -> str:
@@ -50,6 +55,20 @@ def wrap(text: str, cols: int) -> list[str]:
             if width(cur + piece.rstrip()) <= cols:
                 cur += piece
                 continue
+            if wide(piece) and width(cur) < cols - 1:
+                # Japanese has no spaces to break at: fill the line up, go on on the next
+                fits = ""
+                for ch in piece:
+                    if width(cur + fits + ch) > cols:
+                        break
+                    fits += ch
+                while len(fits) < len(piece) and piece[len(fits)] in NO_LINE_START:
+                    fits += piece[len(fits)]  # 行頭禁則: a closing mark stays with the text before it
+                lines.append(cur + fits)
+                cur, piece = "", piece[len(fits):]
+                if width(piece.rstrip()) <= cols:
+                    cur = piece
+                    continue
             if cur.strip():
                 lines.append(cur.rstrip())
             cur = ""
