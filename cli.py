@@ -449,7 +449,7 @@ def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool)
             result = handlers.execute(app, raw, write_context(ctx))
             out = {"line": n, **result.as_dict()}
         except LedgerError as e:
-            out = {"line": n, "ok": False, "error": e.as_dict(lang)}
+            out = {"line": n, "ok": False, "error": i18n.error_dict(e)}
             worst = max(worst, e.exit_code)
         click.echo(json.dumps(out, ensure_ascii=False))
         if worst and stop_on_error:
@@ -547,6 +547,8 @@ def tasks(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str 
         rows = tasks_view.rows(open_app(ctx), window(as_of, known_at))
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
+    if fmt is None:  # the table is for people: the action in their language (JSON and CSV stay as produced)
+        rows = [{**r, "action": labels.task_action(r["action"])} for r in rows]
     emit(rows, fmt or "table", None if fmt == "json" else ["due_on", "overdue", "kind", "id", "rule", "action"])
 
 
@@ -636,8 +638,9 @@ def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
         else:
             click.echo(_("NOT INTACT"))
             click.echo(f_(N_("problem   {message}"), message=report.problem.message(lang)))
-            click.echo(f_(N_("intact up to position {n}"), n=report.head_position) +
-                       (f", head {report.head_position}:{report.head_hash}" if report.head_position else ""))
+            click.echo(f_(N_("intact up to position {n}, head {n}:{hash}"), n=report.head_position,
+                          hash=report.head_hash) if report.head_position else
+                       f_(N_("intact up to position {n}"), n=report.head_position))
     sys.exit(0 if report.intact else 1)
 
 

@@ -8,6 +8,7 @@ they are for programs.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ui.i18n import N_, _, f_, language, pattern
@@ -53,6 +54,7 @@ VALUES = [
 LABELLED = {"state", "kind", "program", "outcome", "decision", "decision_as_known", "member_state", "result",
             "category", "requester", "acquirer", "by", "action", "report", "ledger_decision", "reason", "status"}
 _VALUES = set(VALUES)
+_GROUND_RE = re.compile(r"(?P<rule>[A-Z]+-[0-9A-Za-z.\-]+) since (?P<since>\d{4}-\d{2}-\d{2})")
 
 
 def header(key: str) -> str:
@@ -71,13 +73,15 @@ def value(key: str, v: Any) -> str:
     text = str(v)
     if language() == "ja" and key.rsplit(".", 1)[-1] in LABELLED and text in _VALUES:
         return _(text)
+    if language() == "ja" and key == "grounds":  # arrears: "IE-13.1.2 since 2026-04-01; …" already joined
+        return _GROUND_RE.sub(lambda m: f_(N_("{rule} since {since}"), rule=m["rule"], since=m["since"]), text)
     return text
 
 
-def item(x: Any) -> str:
+def item(x: Any, key: str = "") -> str:
     """One list item in a cell, readable (never a JSON blob): a ground, a call, a request, a visit."""
     if not isinstance(x, dict):
-        return str(x)
+        return value(key, x)
     if "rule" in x and "since" in x:  # a ground in force
         act = f_(N_(" ({action})"), action=value("action", x["action"])) if x.get("action") else ""
         return f_(N_("{rule} since {since}"), rule=x["rule"], since=x["since"]) + act
@@ -104,7 +108,7 @@ def flatten(row: dict, prefix: str = "") -> dict[str, str]:
         if isinstance(v, dict):
             out.update(flatten(v, key + "."))
         elif isinstance(v, list):
-            out[key] = "; ".join(item(x) for x in v)
+            out[key] = "; ".join(item(x, key) for x in v)
         else:
             out[key] = value(key, v)
     return out
