@@ -123,7 +123,8 @@ def commands(row: dict[str, str]) -> list[dict]:
     if g("delivered_on"):
         add("property", {"command": "register_property", "property_id": pid, "delivered_on": g("delivered_on"),
                          "floors": g("floors"), "builder": g("builder"), "certified": flag(row, "certified"),
-                         "on": g("delivered_on")})
+                         # registered by the time of the application (the house is sold before delivery)
+                         "on": min(g("delivered_on"), g("applied_on") or g("delivered_on"))})
     applicant = {"name": g("applicant_name"), "address": g("applicant_address"), "phone": g("applicant_phone"),
                  "email": g("applicant_email"), "birth_date": g("applicant_birth_date")}
     add("apply", {"command": "apply_membership", "member_id": mid, "property_id": pid,
