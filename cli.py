@@ -151,14 +151,18 @@ class LocalizedContext(click.Context):
 def requested_language(args: list[str]) -> str:
     """The language of this run, known before click parses anything (so -h is translated too):
     ``--lang`` before the subcommand, else LANG / LC_ALL / LC_MESSAGES / LANGUAGE."""
-    for i, a in enumerate(args):
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        a = args[i]
         if a == "--lang" and i + 1 < len(args):
             return args[i + 1]
         if a.startswith("--lang="):
             return a.split("=", 1)[1]
-        if not a.startswith("-"):
-            break
+        i += 2 if a in ROOT_VALUE_OPTIONS else 1
     return i18n.lang_from_env(os.environ)
+
+
+ROOT_VALUE_OPTIONS = {"--db", "--actor"}  # root options followed by a value (not the subcommand)
 
 
 class LedgerGroup(click.Group):
@@ -197,6 +201,8 @@ def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None
     Example:
       ledger init && ledger demo
     """
+    if lang:
+        i18n.set_language(lang)
     ctx.obj = {"db": db, "actor": actor, "lang": i18n.language()}
 
 

@@ -76,6 +76,10 @@ def test_lang_from_the_environment(runner, monkeypatch):
     assert "Record a confirmed fee payment." in res.output
     res = invoke(runner, "--lang", "en", "member", "pay", "-h", env={"LANG": "ja_JP.UTF-8"})
     assert "Record a confirmed fee payment." in res.output  # --lang wins
+    res = invoke(runner, "--db", "x.db", "--actor", "a", "--lang", "ja", "member", "pay", "-h")
+    assert "確認できた会費の入金を記録します。" in res.output  # after the root options that take a value
+    res = invoke(runner, "--db=x.db", "--lang=ja", "member", "pay", "-h")
+    assert "確認できた会費の入金を記録します。" in res.output
 
 
 def seed(r, *lang):

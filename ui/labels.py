@@ -33,6 +33,9 @@ COLUMNS = [
     N_("accepted_on"), N_("started_on"), N_("card"), N_("token"), N_("deadline"), N_("registration"),
     N_("consents"), N_("privacy_policy"), N_("operator_provision"), N_("guardian"), N_("points_registered"),
     N_("previous_member_id"), N_("transfer_on"), N_("paid_through"), N_("charged"), N_("paid"), N_("total"),
+    N_("noticed_on"), N_("cause"), N_("designated_month"), N_("noticed_by"), N_("inspected_by"),
+    N_("report_held_by"), N_("scheduled_for"), N_("repairs_needed"), N_("failure"), N_("estimate"),
+    N_("notice_in_time"), N_("status"),
 ]
 
 # Values shown in tables as labels (states, kinds, outcomes, decisions, …).
