@@ -758,14 +758,49 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
             report.snapshot_json(snap, out)
         elif fmt == "csv":
             report.snapshot_csv(snap, out)
-        else:
-            report.snapshot_table(snap, out)
+        else:  # report.TABLE's columns, labelled and lined up by display width, then the totals
+            cols = [name for name, _w in report.TABLE]
+            rows = [[labels.flatten({**flatten_row(r), "grounds": ",".join(
+                g["rule"] for g in r.get("grounds") or [] if isinstance(g, dict))}).get(c, "") for c in cols]
+                for r in snap.rows]
+            out.write("\n".join(table.render(rows, [labels.header(c) for c in cols])) + "\n\n")
+            out.write(totals_text(snap))
     finally:
         if path:
             out.close()
     if path:
         click.echo(f_(N_("wrote {n} rows to {path}"), n=len(snap.rows), path=path))
-        click.echo(report.totals_text(snap), nl=False)
+        click.echo(totals_text(snap), nl=False)
+
+
+def flatten_row(row: dict) -> dict:
+    """A snapshot row with its nested fields as "a.b" keys, values kept (labelled later)."""
+    out: dict = {}
+    for k, v in row.items():
+        if isinstance(v, dict):
+            out.update({f"{k}.{kk}": vv for kk, vv in flatten_row(v).items()})
+        else:
+            out[k] = v
+    return out
+
+
+def totals_text(snap: typing.Any) -> str:
+    """The snapshot totals: the auditors' report of projections.report, in Japanese when asked."""
+    from projections import report
+
+    if i18n.language() == "en":
+        return report.totals_text(snap)
+    t = snap.totals
+    lines = [f_(N_("as of {as_of}, as known at {known_at}: {rows} rows"), as_of=snap.window.as_of.isoformat(),
+                known_at=snap.window.known_at.isoformat(), rows=t["rows"])]
+    for program, states in t["by_state"].items():
+        lines.append(f"  {_(program)}: " + ", ".join(f"{labels.value('state', k)} {v}" for k, v in states.items()))
+    lines.append(f_(N_("  arrears: {members} members owe {yen} yen"), members=t["arrears"]["members"],
+                    yen=f"{t['arrears']['amount']:,}"))
+    by_rule = t["grounds"]["by_rule"]
+    lines.append(f_(N_("  grounds in force: {members} members"), members=t["grounds"]["members"])
+                 + (" (" + ", ".join(f"{k} {v}" for k, v in by_rule.items()) + ")" if by_rule else ""))
+    return "\n".join(lines) + "\n"
 
 
 @main.command(context_settings=CONTEXT)

@@ -161,3 +161,16 @@ def test_every_task_action_template_has_a_japanese_form():
             assert translated != sample and ("2026-01-01" in translated or "{" not in template)
     finally:
         i18n.set_language("en")
+
+
+def test_snapshot_table_and_totals_in_japanese(story):
+    res = invoke(story, "--lang", "ja", "snapshot", "--as-of", "2026-05-01", clock=AFTER)
+    assert res.output.splitlines() == [
+        "ID      サービス  状態  期間.開始   期間.終了   滞納.金額  滞納.延滞日数  年会費  該当事由",
+        "M-0042  家サポ    有効  2026-04-01  2027-03-31  5500       31             5500    IE-13.1.2,IE-14.3.3",
+        "",
+        "基準日時 2026-05-01T23:59:59.999999+09:00、把握時点 2026-05-02T09:00:00+09:00: 1 行",
+        "  家サポ: 有効 1",
+        "  滞納: 1 名、5,500 円",
+        "  該当事由のある会員: 1 名 (IE-13.1.2 1, IE-14.3.3 1)",
+    ]
