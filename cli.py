@@ -748,7 +748,7 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
     try:
         app = open_app(ctx)
         w = window(as_of, known_at)
-        with Progress(app, "replaying") as progress:
+        with Progress(app, _("replaying")) as progress:
             snap = snapshot_view.run(app, w, progress, jobs=jobs)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
@@ -830,7 +830,7 @@ def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None,
         app = open_app(ctx)
         w = window(as_of, known_at)
         vs = parse_instant(vs_known_at, field="vs_known_at", end_of_day=True) if vs_known_at else clock.now()
-        with Progress(app, "replaying") as progress:
+        with Progress(app, _("replaying")) as progress:
             d = snapshot_view.diff(app, w.as_of, w.known_at, vs, progress, jobs=jobs)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
