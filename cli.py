@@ -691,7 +691,7 @@ def demo(ctx: click.Context, path: str, members: int) -> None:
     from commands.demo import build_and_show
 
     try:
-        build_and_show(path, members, lang_of(ctx), emit)
+        build_and_show(path, members, lang_of(ctx), emit, lambda text: click.echo(labels.line(text)))
     except LedgerError as e:
         fail(e, lang_of(ctx))
 

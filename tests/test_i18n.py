@@ -189,3 +189,17 @@ def test_every_text_cli_py_prints_goes_through_the_catalogue():
             if isinstance(p, click.Option) and p.help:
                 for unit in i18n.help_units(p.help):
                     assert unit in po, (cmd_path, p.name, unit)
+
+
+def test_the_demo_tells_its_story_in_japanese(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_CLOCK", "2026-11-20T09:30:00+09:00")
+    monkeypatch.setenv("LEDGER_ACTOR", "sato.k")
+    i18n.MISSING.clear()
+    res = CliRunner().invoke(cli.main, ["--lang", "ja", "demo", "--out", str(tmp_path / "demo.db"), "--members", "5"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0].endswith("を作成しました: 会員 6 名、事実 " + lines[0].split("事実 ")[1].split(" ")[0]
+                             + " 件（SQLite）、今日は 2026-11-20 です。")
+    assert "== M-0001 の今日（2026-11-20）の状態 ==" in lines and "この台帳にあるほかの事例:" in lines
+    assert "状態                           有効" in lines
+    assert i18n.MISSING == set()

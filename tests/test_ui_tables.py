@@ -174,3 +174,21 @@ def test_snapshot_table_and_totals_in_japanese(story):
         "  滞納: 1 名、5,500 円",
         "  該当事由のある会員: 1 名 (IE-13.1.2 1, IE-14.3.3 1)",
     ]
+
+
+def test_history_in_japanese_names_the_fact_types_and_every_type_has_a_label(story):
+    from ledger import events
+    from ui import labels
+
+    types = {c.TYPE for c in vars(events).values()
+             if isinstance(c, type) and issubclass(c, events.Event) and getattr(c, "TYPE", None)}
+    assert types == set(labels.EVENT_TYPES)  # a new fact type needs its label (and its Japanese)
+    res = invoke(story, "--lang", "ja", "history", "M-0042", clock=AFTER)
+    assert res.output.splitlines()[:3] == [
+        "事実ID           種類        効力発生                   記録日時                   担当者  規定"
+        "                    撤回した事実",
+        "member:M-0042#1  入会申込み  2025-03-01T00:00:00+09:00  2025-03-01T09:00:00+09:00  sato.k  IE-2.1; IE-1.4.1",
+        "member:M-0042#2  同意の記録  2025-03-01T00:00:00+09:00  2025-03-01T09:00:00+09:00  sato.k  IE-19.1",
+    ]
+    csv = invoke(story, "--lang", "ja", "history", "M-0042", "--csv", clock=AFTER).output
+    assert csv.splitlines()[1].startswith("member:M-0042#1,MembershipApplied,")  # CSV keeps the identifiers

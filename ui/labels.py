@@ -56,7 +56,26 @@ VALUES = [
 ]
 LABELLED = {"state", "kind", "program", "outcome", "decision", "decision_as_known", "member_state", "result",
             "category", "requester", "acquirer", "by", "action", "report", "ledger_decision", "reason", "status"}
+# Fact types (the history's type column): translated in tables, identifiers everywhere else.
+EVENT_TYPES = [
+    N_("CardRegistered"), N_("CardSuspensionReported"), N_("CommandRecorded"), N_("CompletionInspectionPassed"),
+    N_("ConsentCallMade"), N_("ConsentRecorded"), N_("ConsentWithdrawn"), N_("EmergencyRequested"),
+    N_("ExtendedWarrantyGranted"), N_("FactRetracted"), N_("FeeAnnounced"), N_("FeeCharged"), N_("FeeRefunded"),
+    N_("FrequentUserFlagged"), N_("InspectionCompleted"), N_("InspectionFailed"), N_("InspectionNoticeSent"),
+    N_("InspectionScheduled"), N_("MaintenanceOrdered"), N_("MemberSuspended"), N_("MembershipApplied"),
+    N_("MembershipExpired"), N_("MembershipRenewed"), N_("MembershipRevoked"), N_("MembershipWithdrawn"),
+    N_("OwnerChangeNotified"), N_("PaymentFailed"), N_("PaymentRecorded"), N_("PersonalDataErased"),
+    N_("PointsAwarded"), N_("PresenceCheckDispatched"), N_("PresenceCheckEnrolled"), N_("PresenceCheckRefused"),
+    N_("PresenceCheckRequested"), N_("PresenceConfirmedByPhone"), N_("PresenceConsentNotObtained"),
+    N_("PresenceHolderClaimed"), N_("PresenceServiceStarted"), N_("PresenceStopRequested"),
+    N_("PresenceVisitRecorded"), N_("PropertyMemberRegistered"), N_("PropertyRegistered"),
+    N_("RegistrationAccepted"), N_("RegistrationDeadlineExtended"), N_("RegistrationRefused"), N_("RentalApplied"),
+    N_("RentalApproved"), N_("RentalEnded"), N_("RentalRejected"), N_("RepairEstimatePresented"),
+    N_("RepairEstimateRequested"), N_("SuspensionLifted"), N_("UnapprovedRentalReported"),
+    N_("WithdrawalNoticeGiven"),
+]
 _VALUES = set(VALUES)
+_TYPES = set(EVENT_TYPES)
 _GROUND_RE = re.compile(r"(?P<rule>[A-Z]+-[0-9A-Za-z.\-]+) since (?P<since>\d{4}-\d{2}-\d{2})")
 
 
@@ -75,6 +94,8 @@ def value(key: str, v: Any) -> str:
         return (_("yes") if v else _("no")) if language() == "ja" else str(v)
     text = str(v)
     if language() == "ja" and key.rsplit(".", 1)[-1] in LABELLED and text in _VALUES:
+        return _(text)
+    if language() == "ja" and key == "type" and text in _TYPES:
         return _(text)
     if language() == "ja" and key == "grounds":  # arrears: "IE-13.1.2 since 2026-04-01; …" already joined
         return _GROUND_RE.sub(lambda m: f_(N_("{rule} since {since}"), rule=m["rule"], since=m["since"]), text)
@@ -157,6 +178,24 @@ LINES = [
     N_("chain links and hashes, fact bytes, envelopes, stream versions, decoding"),
     N_("projections rebuilt from the log = read path: status of {members} members, history of {streams} streams, "
        "arrears"),
+    # the demo's story (commands/demo.py)
+    N_("Built {path}: {n} members, {facts} facts (SQLite), {today} is today.\n"),
+    N_("== {member} today ({today}) =="),
+    N_("\n== {member} on {day} as the ledger showed staff then (known at {known}) =="),
+    N_("\n== {member} on {day} as now known (the late-entered payment counts, the mistake is gone) =="),
+    N_("\n== Members in arrears today =="),
+    N_("… and {n} more (ledger --db {path} arrears)"),
+    N_("\nMore stories in this ledger:"),
+    N_("  {command}    # {what}"),
+    N_("renewal fee paid two months late: grounds IE-13.1.2 then IE-14.3.3"),
+    N_("revoked on IE-14.3.3; arrears survive (IE-14.5)"),
+    N_("house sold: withdrawn as of the transfer (IE-14.2)"),
+    N_("the secondary acquirer (IE-17.1)"),
+    N_("approved rental: services stop (IE-18)"),
+    N_("withdrawal notice in time (IE-3.5)"),
+    N_("the focus member's house: year-5 inspection, report and estimate"),
+    N_("a lost special key at 23:40 (hotel), a caller who is not a relative at 02:15 (refused), a daytime leak"),
+    N_("a presence-check enrolment: consent on the second call, a visit, an unlock request refused (PC-6.1)"),
 ]
 _LINE_RE = [(t, pattern(t)) for t in LINES]
 
@@ -168,5 +207,5 @@ def line(text: str) -> str:
     for template, pat in _LINE_RE:
         m = pat.match(text)
         if m:
-            return f_(template, **m.groupdict())
-    return _(text)
+            return f_(template, **{k: line(v) if k == "what" else v for k, v in m.groupdict().items()})
+    return text if text.startswith("  ledger ") else _(text)  # a command line is kept as it is
