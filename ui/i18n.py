@@ -58,10 +58,10 @@ def _(msgid: str) -> str:
     lang = language()
     if lang == "en" or not msgid:
         return msgid
-    text = translation(lang).gettext(msgid)
-    if text == msgid and re.search(r"[A-Za-z]{3}", msgid):
+    t = translation(lang)
+    if msgid not in getattr(t, "_catalog", {msgid: None}) and re.search(r"[A-Za-z]{3}", msgid):
         MISSING.add(msgid)
-    return text
+    return t.gettext(msgid)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
