@@ -373,7 +373,7 @@ GROUP_HELP = {
 
 def build_groups() -> None:
     groups: dict[str, click.Group] = {}
-    for model, _ in handlers.REGISTRY.values():
+    for model, _handler in handlers.REGISTRY.values():
         g = groups.get(model.GROUP)
         if g is None:
             g = click.Group(model.GROUP, help=GROUP_HELP.get(model.GROUP, model.GROUP), context_settings=CONTEXT)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import io
+from datetime import datetime, timezone
 import sys
 from pathlib import Path
 
@@ -32,6 +33,7 @@ LOCALE = ROOT / "ui" / "locale"
 POT = LOCALE / "ledger.pot"
 PO = LOCALE / "ja" / "LC_MESSAGES" / "ledger.po"
 MO = LOCALE / "ja" / "LC_MESSAGES" / "ledger.mo"
+STAMP = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
 
 def help_msgids() -> list[tuple[str, str]]:
@@ -56,7 +58,8 @@ def help_msgids() -> list[tuple[str, str]]:
 
 
 def template() -> Catalog:
-    cat = Catalog(project="membership-ledger", domain="ledger", charset="utf-8")
+    # A fixed date: re-running without changes leaves the files as they are (no noise for the merge).
+    cat = Catalog(project="membership-ledger", domain="ledger", charset="utf-8", creation_date=STAMP)
     for src in SOURCES:
         for lineno, msg, _comments, _ctx in extract_from_file("python", str(ROOT / src), keywords=KEYWORDS):
             msgid = msg if isinstance(msg, str) else msg[0]
@@ -110,7 +113,7 @@ def main() -> int:
         po.obsolete.clear()
     else:
         PO.parent.mkdir(parents=True, exist_ok=True)
-        po = Catalog(locale="ja", domain="ledger", project="membership-ledger", charset="utf-8")
+        po = Catalog(locale="ja", domain="ledger", project="membership-ledger", charset="utf-8", revision_date=STAMP)
         po.update(pot, no_fuzzy_matching=True)
     with open(PO, "wb") as f:
         write_po(f, po, width=100)

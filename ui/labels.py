@@ -161,8 +161,8 @@ def task_action(text: str) -> str:
     """A task's action in the current language; its values (dates, ids) kept, labels translated."""
     if language() == "en":
         return text
-    for template, pattern in _TASK_RE:
-        m = pattern.match(text)
+    for template, pat in _TASK_RE:
+        m = pat.match(text)
         if m:
             return f_(template, **{k: (_(v) if v in _VALUES else v) for k, v in m.groupdict().items()})
     return _(text)
