@@ -841,7 +841,9 @@ def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None,
         report.diff_csv(d, buf)
         click.echo(buf.getvalue(), nl=False)
     else:
-        click.echo(report.diff_text(d), nl=False)
+        from ui import reports
+
+        click.echo(report.diff_text(d) if i18n.language() == "en" else reports.diff_text(d), nl=False)
 
 
 def incident_views(ctx: click.Context, ident: str, at: str, known_at: str | None) -> tuple[dict, dict, typing.Any, typing.Any]:

@@ -192,3 +192,27 @@ def test_history_in_japanese_names_the_fact_types_and_every_type_has_a_label(sto
     ]
     csv = invoke(story, "--lang", "ja", "history", "M-0042", "--csv", clock=AFTER).output
     assert csv.splitlines()[1].startswith("member:M-0042#1,MembershipApplied,")  # CSV keeps the identifiers
+
+
+def test_diff_in_japanese_names_fields_facts_and_how_they_came(story):
+    res = invoke(story, "member", "pay", "--member-id", "M-0042", "--amount", "5500", "--payment-ref", "P2",
+                 "--on", "2026-04-15", clock="2026-06-01T10:00+09:00")
+    assert res.exit_code == 0, res.output
+    args = ["diff", "--as-of", "2026-05-01", "--known-at", AFTER]
+    res = invoke(story, "--lang", "ja", *args, clock="2026-06-02T09:00+09:00")
+    assert res.output.splitlines() == [
+        "2026-05-01T23:59:59.999999+09:00 の状態: 把握時点 2026-05-02T09:00:00+09:00 と "
+        "2026-06-02T09:00:00+09:00 の比較",
+        "1 行に違いがあります（出現 0、消滅 0）",
+        "",
+        "M-0042  変更",
+        "  滞納.金額        5500 -> 0",
+        "  滞納.最古の期日  2026-03-31 -> —",
+        "  滞納.延滞日数    31 -> 0",
+        "  残高             5500 -> 0",
+        "  該当事由         IE-13.1.2 2026-04-01から（利用停止できる）; IE-14.3.3 2026-05-01から（会員資格を取り消せる）"
+        " -> —",
+        "    member:M-0042#9 入金 効力発生 2026-04-15、2026-06-01T10:00:00+09:00 に sato.k が記録（遅れて記録）",
+    ]
+    english = invoke(story, *args, clock="2026-06-02T09:00+09:00").output.splitlines()
+    assert english[3:5] == ["M-0042  changed", "  arrears.amount         5500 -> 0"]

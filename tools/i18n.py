@@ -27,7 +27,7 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 
 import click  # noqa: E402
 
-SOURCES = ["cli.py", "ui/i18n.py", "ui/labels.py"]
+SOURCES = ["cli.py", "ui/i18n.py", "ui/labels.py", "ui/reports.py"]
 KEYWORDS = {"_": None, "N_": None, "f_": (1,)}
 LOCALE = ROOT / "ui" / "locale"
 POT = LOCALE / "ledger.pot"
