@@ -216,3 +216,19 @@ def test_diff_in_japanese_names_fields_facts_and_how_they_came(story):
     ]
     english = invoke(story, *args, clock="2026-06-02T09:00+09:00").output.splitlines()
     assert english[3:5] == ["M-0042  changed", "  arrears.amount         5500 -> 0"]
+
+
+def test_explain_status_table_lines_up_japanese_and_pads_no_column_past_40(story):
+    res = invoke(story, "explain", "M-0042", "--at", "2026-05-01", "--known-at", AFTER, clock=AFTER)
+    lines = res.output.splitlines()
+    start = lines.index("Status at the incident") + 1
+    block = lines[start:lines.index("", start)]
+    # the grounds are long in both views: each value column is capped at 40
+    assert block[0] == "  " + "field".ljust(30) + "  " + "as now known".ljust(40) + "  as known then"
+    name = next(ln for ln in block if ln.lstrip().startswith("applicant.name"))
+    assert name == "  " + "applicant.name".ljust(30) + "  山田 太郎" + " " * 31 + "  山田 太郎"
+    assert table.width(name[: name.index("山田")]) == table.width(block[0][: block[0].index("as now known")])
+    grounds = next(ln for ln in block if ln.lstrip().startswith("grounds"))
+    assert "IE-13.1.2 since 2026-04-01 (may suspend); IE-14.3.3 since 2026-05-01 (may revoke)" in grounds
+    assert "{" not in res.output.split("Status at the incident")[1].split("Later facts")[0]
+    assert max(table.width(ln) for ln in block if "grounds" not in ln) <= 2 + 30 + 2 + 40 + 2 + 40

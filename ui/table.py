@@ -10,26 +10,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from projections.rows import pad, width  # one definition of display width, shared with the text reports
+
 NO_LINE_START = "、。，．）」』】〉》・ー？！：；"
 MAX_CELL = 44  # display columns of a cell before it wraps (the last column never wraps)
 
 
-def width(text: str) -> int:
-    """Display columns of ``text`` in a terminal."""
-    n = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return n
-
-
 def wide(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
-
-
-def pad(text: str, cols: int) -> str:
-    return text + " " * max(0, cols - width(text))
 
 
 def _hard_wrap(text: str, cols: int) -> list[str]:
