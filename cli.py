@@ -759,7 +759,7 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
         elif fmt == "csv":
             report.snapshot_csv(snap, out)
         else:  # report.TABLE's columns, labelled and lined up by display width, then the totals
-            cols = [name for name, _w in report.TABLE]
+            cols = list(report.TABLE)
             rows = [[labels.flatten({**flatten_row(r), "grounds": ",".join(
                 g["rule"] for g in r.get("grounds") or [] if isinstance(g, dict))}).get(c, "") for c in cols]
                 for r in snap.rows]
