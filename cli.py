@@ -1001,7 +1001,7 @@ def import_members(ctx: click.Context, path: str, dry_run: bool, encoding: str |
     from ledger.store import database_url
 
     lang = lang_of(ctx)
-    scratch = None
+    scratch = app = None
     try:
         address = database_url(ctx.find_root().obj.get("db"))
         header, rows = importer.read_rows(path, encoding)
@@ -1036,6 +1036,8 @@ def import_members(ctx: click.Context, path: str, dry_run: bool, encoding: str |
     except LedgerError as e:
         fail(e, lang, as_json)
     finally:
+        if app is not None:
+            app.close()  # its connection pool, before the scratch copy goes
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     if as_json:
