@@ -29,6 +29,10 @@ from projections import inspections as inspections_view, status as status_view, 
 from projections import safe
 from projections.rows import flatten
 from projections.window import Window
+from ui import i18n, labels, table
+from ui.i18n import N_, _, f_
+
+i18n.install_into_click()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -42,11 +46,11 @@ MAX_MESSAGE = 2000  # an error never echoes a huge input back (issue 12)
 def fail(err: LedgerError, lang: str, as_json: bool = False) -> typing.NoReturn:
     """Translate a ledger error to output and an exit code (the one place this happens)."""
     if as_json:
-        doc = err.as_dict(lang)
+        doc = i18n.error_dict(err)
         doc["message"] = capped(doc["message"])
         click.echo(json.dumps({"ok": False, "error": doc}, ensure_ascii=False))
     else:
-        say(f"error[{err.code}]: {capped(err.message(lang))}", err=True)
+        say(f"error[{err.code}]: {capped(i18n.error_message(err))}", err=True)
     sys.exit(err.exit_code)
 
 
@@ -83,26 +87,26 @@ def emit(rows: list[dict] | dict, fmt: str, columns: list[str] | None = None) ->
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if isinstance(rows, dict):
-        for k, v in flatten(rows).items():
-            click.echo(f"{safe.cell(k):<28} {safe.cell(v)}")
+        for line in table.pairs([(labels.header(k), safe.cell(v)) for k, v in labels.flatten(rows).items()]):
+            click.echo(line)
         return
-    flat = [flatten(r) for r in rows]
-    cols = columns or (list(flat[0].keys()) if flat else [])
     if fmt == "csv":
+        flat = [flatten(r) for r in rows]
+        cols = columns or (list(flat[0].keys()) if flat else [])
         buf = io.StringIO()
         w = safe.csv_writer(buf, cols, extrasaction="ignore")
         w.writeheader()
         w.writerows(flat)
         click.echo(buf.getvalue(), nl=False)
         return
-    if not flat:
-        click.echo("(none)")
+    if not rows:
+        click.echo(_("(none)"))
         return
-    flat = [{c: safe.cell(r.get(c, "")) for c in cols} for r in flat]
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in flat)) for c in cols}
-    click.echo("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
-    for r in flat:
-        click.echo("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in cols).rstrip())
+    flat = [labels.flatten(r) for r in rows]
+    cols = columns or list(flat[0].keys())
+    cells = [[safe.cell(r.get(c, "")) for c in cols] for r in flat]
+    for line in table.render(cells, [labels.header(c) for c in cols]):
+        click.echo(line)
 
 
 def read_options(lists: bool = False) -> Callable:
@@ -144,11 +148,100 @@ class SafeGroup(click.Group):
             raise
 
 
-@click.group(cls=SafeGroup, context_settings=CONTEXT)
+
+
+class LocalizedFormatter(click.HelpFormatter):
+    """Help in the current language: each paragraph and option help through the catalogue.
+
+    Japanese text is wrapped by display width (a kanji takes two columns), which
+    click's own wrapping, counting characters, does not do.
+    """
+
+    def write_text(self, text: str) -> None:
+        text = i18n.help_text(text)
+        if i18n.language() == "en":
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        for k, para in enumerate(text.split("\n\n")):
+            if k:
+                self.write("\n")
+            if para.lstrip().startswith("\b"):
+                self.write("".join(f"{indent}{ln}\n" for ln in para.splitlines()[1:]))
+            else:
+                self.write("".join(f"{indent}{ln}\n" for ln in table.wrap(para, self.width - self.current_indent)))
+
+    def write_dl(self, rows: typing.Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(a, i18n.option_help(b)) for a, b in rows]
+        if i18n.language() == "en":
+            return super().write_dl(rows, col_max, col_spacing)
+        first = min(max((table.width(a) for a, _b in rows), default=0), col_max) + col_spacing
+        room = max(20, self.width - first - self.current_indent)
+        for a, b in rows:
+            lines = table.wrap(b, room) if b else []
+            head = " " * self.current_indent + a
+            if table.width(a) <= first - col_spacing:
+                self.write(table.pad(head, self.current_indent + first) + (lines[0] if lines else "") + "\n")
+                lines = lines[1:]
+            else:
+                self.write(head + "\n")
+            for ln in lines:
+                self.write(" " * (self.current_indent + first) + ln + "\n")
+
+
+class LocalizedContext(click.Context):
+    formatter_class = LocalizedFormatter
+
+
+def requested_language(args: list[str]) -> str:
+    """The language of this run, known before click parses anything (so -h is translated too):
+    ``--lang`` before the subcommand, else LANG / LC_ALL / LC_MESSAGES / LANGUAGE."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        a = args[i]
+        if a == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+        i += 2 if a in ROOT_VALUE_OPTIONS else 1
+    return i18n.lang_from_env(os.environ)
+
+
+ROOT_VALUE_OPTIONS = {"--db", "--actor"}  # root options followed by a value (not the subcommand)
+
+
+def forget_help_options(cmd: click.Command) -> None:
+    """click keeps each command's ``--help`` option, its text translated once, for good:
+    drop them so a run in another language (a test, the docs generator) makes them anew."""
+    cmd._help_option = None
+    for sub in getattr(cmd, "commands", {}).values():
+        forget_help_options(sub)
+
+
+class LedgerGroup(SafeGroup):
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        if parent is None:
+            i18n.set_language(requested_language(args))
+            forget_help_options(self)
+        return super().make_context(info_name, args, parent, **extra)
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("membership-ledger")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+@click.group(cls=LedgerGroup, context_settings=CONTEXT)
+@click.version_option(version(), "--version", prog_name="ledger", message="%(prog)s %(version)s")
 @click.option("--db", envvar="LEDGER_DB", metavar="PATH|URL",
               help="Store: a SQLite file (default ledger.db) or postgresql://… [env LEDGER_DB].")
 @click.option("--actor", envvar="LEDGER_ACTOR", help="The staff member making writes [env LEDGER_ACTOR].")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default=None, help="Message language (default from LANG).")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default=None,
+              help="Message language (default from LANG: ja_JP.UTF-8 means Japanese).")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None) -> None:
     """The Ie-Sapo and presence-check membership ledger.
@@ -161,8 +254,9 @@ def main(ctx: click.Context, db: str | None, actor: str | None, lang: str | None
     Example:
       ledger init && ledger demo
     """
-    env_lang = os.environ.get("LANG", "")
-    ctx.obj = {"db": db, "actor": actor, "lang": lang or ("ja" if env_lang.startswith("ja") else "en")}
+    if lang:
+        i18n.set_language(lang)
+    ctx.obj = {"db": db, "actor": actor, "lang": i18n.language()}
 
 
 @main.command(context_settings=CONTEXT)
@@ -176,7 +270,8 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str, t
     """Create or upgrade the store's schema (safe to run twice).
 
     Creates the events table, the hash chain, the key table for personal data
-    and the triggers that refuse UPDATE and DELETE of facts. A SQLite store
+    and the triggers that refuse UPDATE and DELETE of facts; a PostgreSQL URL's
+    schema (?schema=NAME) is created if it is missing. A SQLite store
     gets its master key file (<db>.key) unless LEDGER_MASTER_KEY or
     LEDGER_MASTER_KEY_FILE is set; a PostgreSQL store needs one of them.
     A store's settings (hash chain and encryption on; the clock: real, or a
@@ -188,22 +283,26 @@ def init(ctx: click.Context, roles: bool, writer_role: str, auditor_role: str, t
       LEDGER_MASTER_KEY_FILE=/etc/ledger/master.key \\
         ledger --db 'postgresql://postgres@127.0.0.1:5432/ledger' init --roles
     """
-    from ledger.store import init_store
+    from ledger.backup import ensure_pg_schema
+    from ledger.store import database_url, init_store
 
     try:
+        created = ensure_pg_schema(database_url(ctx.find_root().obj.get("db")))
+        if created:
+            click.echo(f_(N_("created schema {schema}"), schema=created))
         app = open_store(ctx.find_root().obj.get("db"), create=True, test_clock=test_clock)
         ctx.find_root().call_on_close(app.close)
         lines = init_store(app, roles=roles, writer=writer_role, auditor=auditor_role)
     except LedgerError as e:
         fail(e, lang_of(ctx))
     for line in lines:
-        click.echo(line)
+        click.echo(labels.line(line))
 
 
 # --- writes: one subcommand per command, and JSON Lines ----------------------------------
 
 
-def run_one(ctx: click.Context, raw: dict, as_json: bool) -> None:
+def run_one(ctx: click.Context, raw: dict, as_json: bool, verbose: bool = True) -> None:
     lang = lang_of(ctx)
     try:
         app = open_app(ctx)
@@ -213,12 +312,33 @@ def run_one(ctx: click.Context, raw: dict, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     elif result.duplicate:
-        click.echo(f"duplicate: command {result.command_id} was already applied; nothing written")
+        say(f_(N_("duplicate: command {command_id} was already applied; nothing written"),
+               command_id=result.command_id))
     elif not result.events:
-        click.echo(f"ok: {result.command}: nothing to record")
+        say(f_(N_("ok: {command}: nothing to record"), command=result.command))
+    elif result.command in SUMMARISED and not verbose:
+        click.echo(SUMMARISED[result.command](raw, result.events))
     else:
         for e in result.events:
-            say(f"recorded {e.event_id} {e.TYPE} [{', '.join(e.rules)}]")
+            say(f_(N_("recorded {event_id} {type} [{rules}]"), event_id=e.event_id, type=e.TYPE,
+                   rules=", ".join(e.rules)))
+
+
+def renewal_summary(raw: dict, events: list) -> str:
+    """One line for a renewal run: what it did to how many members (the facts are behind --verbose)."""
+    def members(kind: str) -> int:
+        return len({e.originator_id for e in events if e.TYPE == kind})
+
+    charged = sum(getattr(e, "amount", 0) or 0 for e in events if e.TYPE == "FeeCharged")
+    return f_(N_("renewals through {through}: {renewed} members renewed, {charged} charged ({yen} yen), "
+                 "{withdrawn} withdrawn, {expired} expired ({facts} facts recorded; --verbose lists them)"),
+              through=raw.get("through", ""), renewed=members("MembershipRenewed"), charged=members("FeeCharged"),
+              yen=f"{charged:,}", withdrawn=members("MembershipWithdrawn"), expired=members("MembershipExpired"),
+              facts=len(events))
+
+
+# Commands whose fact list is long: one summary line unless --verbose (or --json).
+SUMMARISED: dict[str, Callable[[dict, list], str]] = {"run_renewals": renewal_summary}
 
 
 def field_options(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, Any]]:
@@ -277,8 +397,10 @@ def make_command(model: type[Command]) -> click.Command:
         paths.append((opt.replace("-", "_"), path))
     params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON."))
     ints = {path: f.annotation is int for _, path, f in field_options(model)}
+    if model.NAME in SUMMARISED:
+        params.append(click.Option(["--verbose", "-v"], is_flag=True, help="List every fact recorded, not only the summary."))
 
-    def callback(as_json: bool, **values: Any) -> None:
+    def callback(as_json: bool, verbose: bool = True, **values: Any) -> None:
         raw: dict[str, Any] = {"command": model.NAME}
         for key, path in paths:
             v = values.get(key)
@@ -294,7 +416,7 @@ def make_command(model: type[Command]) -> click.Command:
             for p in parents:
                 node = node.setdefault(p, {})
             node[leaf] = v
-        run_one(click.get_current_context(), raw, as_json)
+        run_one(click.get_current_context(), raw, as_json, verbose)
 
     doc = f"{summary}\n\n\b\nExample:\n  {example}\n\nThe same as the JSON Lines command \"{model.NAME}\"."
     return click.Command(model.VERB, params=params, callback=callback, help=doc, short_help=summary,
@@ -316,7 +438,7 @@ GROUP_HELP = {
 
 def build_groups() -> None:
     groups: dict[str, click.Group] = {}
-    for model, _ in handlers.REGISTRY.values():
+    for model, _handler in handlers.REGISTRY.values():
         g = groups.get(model.GROUP)
         if g is None:
             g = click.Group(model.GROUP, help=GROUP_HELP.get(model.GROUP, model.GROUP), context_settings=CONTEXT)
@@ -398,7 +520,7 @@ def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool)
             result = handlers.execute(app, raw, write_context(ctx))
             out = {"line": n, **result.as_dict()}
         except LedgerError as e:
-            out = {"line": n, "ok": False, "error": e.as_dict(lang)}
+            out = {"line": n, "ok": False, "error": i18n.error_dict(e)}
             worst = max(worst, e.exit_code)
         click.echo(json.dumps(out, ensure_ascii=False))
         if worst and stop_on_error:
@@ -416,16 +538,31 @@ def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool)
 def status(ctx: click.Context, ident: str, as_of: str | None, known_at: str | None, fmt: str | None) -> None:
     """One member's (or enrolment's) status on a day, as known at a moment.
 
+    ID is a member id, an enrolment id, or a property id (the member
+    registered for the house most recently, as now known).
+
     \b
     Examples:
       ledger status M-0042
       ledger status M-0042 --as-of 2026-05-01 --known-at 2026-05-01T18:00+09:00 --json
     """
     try:
-        row = status_view.status(open_app(ctx), ident, window(as_of, known_at))
+        app = open_app(ctx)
+        row = status_view.status(app, member_of(app, ident), window(as_of, known_at))
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     emit(row, fmt or "table")
+
+
+def member_of(app: LedgerApp, ident: str) -> str:
+    """A member or enrolment id as it is; a property id -> the member registered for it most recently."""
+    if app.exists(f"member:{ident}") or app.exists(f"enrolment:{ident}"):
+        return ident
+    links = [e for e in app.read(f"property:{ident}") if e.TYPE == "PropertyMemberRegistered"]
+    retracted = {x for e in app.read(f"property:{ident}") if e.TYPE == "FactRetracted"
+                 for x in e.targets}
+    links = [e for e in links if e.event_id not in retracted]
+    return links[-1].member_id if links else ident
 
 
 @main.command(context_settings=CONTEXT)
@@ -487,6 +624,8 @@ def tasks(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str 
         rows = tasks_view.rows(open_app(ctx), window(as_of, known_at))
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
+    if fmt is None:  # the table is for people: the action in their language (JSON and CSV stay as produced)
+        rows = [{**r, "action": labels.task_action(r["action"])} for r in rows]
     emit(rows, fmt or "table", None if fmt == "json" else ["due_on", "overdue", "kind", "id", "rule", "action"])
 
 
@@ -565,17 +704,20 @@ def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
         }, ensure_ascii=False, indent=2))
     else:
         if report.problem is None:
-            click.echo("intact")
-            erased = "" if report.erased_subjects is None else f" ({report.erased_subjects} erased subjects)"
-            click.echo(f"facts     {report.facts} in {report.streams} streams{erased}")
-            click.echo(f"chain     positions 1..{report.head_position}, head {report.head_position}:{report.head_hash}")
+            click.echo(_("intact"))
+            erased = "" if report.erased_subjects is None else f_(N_(" ({n} erased subjects)"), n=report.erased_subjects)
+            click.echo(f_(N_("facts     {facts} in {streams} streams{erased}"), facts=report.facts,
+                          streams=report.streams, erased=erased))
+            click.echo(f_(N_("chain     positions 1..{n}, head {n}:{hash}"), n=report.head_position,
+                          hash=report.head_hash))
             for c in report.checked:
-                click.echo(f"checked   {c}")
+                click.echo(f_(N_("checked   {what}"), what=labels.line(c)))
         else:
-            click.echo("NOT INTACT")
-            say(f"problem   {report.problem.message(lang)}")
-            click.echo(f"intact up to position {report.head_position}" +
-                       (f", head {report.head_position}:{report.head_hash}" if report.head_position else ""))
+            click.echo(_("NOT INTACT"))
+            say(f_(N_("problem   {message}"), message=report.problem.message(lang)))
+            click.echo(f_(N_("intact up to position {n}, head {n}:{hash}"), n=report.head_position,
+                          hash=report.head_hash) if report.head_position else
+                       f_(N_("intact up to position {n}"), n=report.head_position))
     sys.exit(0 if report.intact else 1)
 
 
@@ -652,7 +794,7 @@ def demo(ctx: click.Context, path: str, members: int, force: bool) -> None:
                       f"--out: {path[:300]} は既にあり、デモのストアではないので置き換えません（置き換えるには --force）。",
                       field="out"), lang_of(ctx))
     try:
-        build_and_show(path, members, lang_of(ctx), emit)
+        build_and_show(path, members, lang_of(ctx), emit, lambda text: click.echo(labels.line(text)))
     except LedgerError as e:
         fail(e, lang_of(ctx))
 
@@ -719,7 +861,7 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
     try:
         app = open_app(ctx)
         w = window(as_of, known_at)
-        with Progress(app, "replaying") as progress:
+        with Progress(app, _("replaying")) as progress:
             snap = snapshot_view.run(app, w, progress, jobs=jobs)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
@@ -733,14 +875,49 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
             report.snapshot_json(snap, out)
         elif fmt == "csv":
             report.snapshot_csv(snap, out)
-        else:
-            report.snapshot_table(snap, out)
+        else:  # report.TABLE's columns, labelled and lined up by display width, then the totals
+            cols = list(report.TABLE)
+            rows = [[labels.flatten({**flatten_row(r), "grounds": ",".join(
+                g["rule"] for g in r.get("grounds") or [] if isinstance(g, dict))}).get(c, "") for c in cols]
+                for r in snap.rows]
+            out.write("\n".join(table.render(rows, [labels.header(c) for c in cols])) + "\n\n")
+            out.write(totals_text(snap))
     finally:
         if path:
             out.close()
     if path:
-        say(f"wrote {len(snap.rows)} rows to {path}")
-        say(report.totals_text(snap), nl=False)
+        say(f_(N_("wrote {n} rows to {path}"), n=len(snap.rows), path=path))
+        say(totals_text(snap), nl=False)
+
+
+def flatten_row(row: dict) -> dict:
+    """A snapshot row with its nested fields as "a.b" keys, values kept (labelled later)."""
+    out: dict = {}
+    for k, v in row.items():
+        if isinstance(v, dict):
+            out.update({f"{k}.{kk}": vv for kk, vv in flatten_row(v).items()})
+        else:
+            out[k] = v
+    return out
+
+
+def totals_text(snap: typing.Any) -> str:
+    """The snapshot totals: the auditors' report of projections.report, in Japanese when asked."""
+    from projections import report
+
+    if i18n.language() == "en":
+        return report.totals_text(snap)
+    t = snap.totals
+    lines = [f_(N_("as of {as_of}, as known at {known_at}: {rows} rows"), as_of=snap.window.as_of.isoformat(),
+                known_at=snap.window.known_at.isoformat(), rows=t["rows"])]
+    for program, states in t["by_state"].items():
+        lines.append(f"  {_(program)}: " + ", ".join(f"{labels.value('state', k)} {v}" for k, v in states.items()))
+    lines.append(f_(N_("  arrears: {members} members owe {yen} yen"), members=t["arrears"]["members"],
+                    yen=f"{t['arrears']['amount']:,}"))
+    by_rule = t["grounds"]["by_rule"]
+    lines.append(f_(N_("  grounds in force: {members} members"), members=t["grounds"]["members"])
+                 + (" (" + ", ".join(f"{k} {v}" for k, v in by_rule.items()) + ")" if by_rule else ""))
+    return "\n".join(lines) + "\n"
 
 
 @main.command(context_settings=CONTEXT)
@@ -770,7 +947,7 @@ def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None,
         app = open_app(ctx)
         w = window(as_of, known_at)
         vs = parse_instant(vs_known_at, field="vs_known_at", end_of_day=True) if vs_known_at else clock.now()
-        with Progress(app, "replaying") as progress:
+        with Progress(app, _("replaying")) as progress:
             d = snapshot_view.diff(app, w.as_of, w.known_at, vs, progress, jobs=jobs)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
@@ -781,7 +958,9 @@ def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None,
         report.diff_csv(d, buf)
         click.echo(buf.getvalue(), nl=False)
     else:
-        say(report.diff_text(d), nl=False)
+        from ui import reports
+
+        say(report.diff_text(d) if i18n.language() == "en" else reports.diff_text(d), nl=False)
 
 
 def incident_views(ctx: click.Context, ident: str, at: str, known_at: str | None) -> tuple[dict, dict, typing.Any, typing.Any]:
@@ -789,6 +968,12 @@ def incident_views(ctx: click.Context, ident: str, at: str, known_at: str | None
     from projections import explain as explain_view
 
     app = open_app(ctx)
+    ident = member_of(app, ident)
+    if not app.exists(f"member:{ident}") and app.exists(f"enrolment:{ident}"):
+        raise BadInput(f"explain reports on an Ie-Sapo member; for enrolment {ident} use `ledger status {ident} --as-of … "
+                       f"--known-at …` and `ledger history {ident}`.",
+                       f"explain は家サポ会員用です。登録 {ident} には `ledger status {ident} --as-of … --known-at …` と "
+                       f"`ledger history {ident}` を使ってください。", field="id")
     when = parse_instant(at, field="at", end_of_day=True)
     now = parse_instant(known_at, field="known_at", end_of_day=True) if known_at else clock.now()
     streams = explain_view.load(app.read, ident)
@@ -832,7 +1017,7 @@ def explain(ctx: click.Context, ident: str, at: str, fmt: str, as_json: bool, kn
     if path:
         with output(path, lang_of(ctx)) as f:
             f.write(text)
-        say(f"wrote {path}")
+        say(f_(N_("wrote {path}"), path=path))
     else:
         click.echo(text, nl=False)
 
@@ -876,7 +1061,8 @@ def bundle(ctx: click.Context, ident: str, at: str, directory: str, known_at: st
         fail(BadInput(str(e), str(e), field="out"), lang)
     for name, data in sorted(content.items()):
         digest = bundle_view.sha256(data)
-        say(f"{digest}  {name}" if name != bundle_view.MANIFEST else f"{digest}  {name}  (keep this hash)")
+        say(f"{digest}  {name}" if name != bundle_view.MANIFEST else
+            f"{digest}  {name}  " + _("(keep this hash)"))
 
 
 @main.command("bundle-check", context_settings=CONTEXT)
@@ -908,13 +1094,186 @@ def bundle_check(ctx: click.Context, directory: str, manifest_sha256: str | None
     except ValueError as e:
         fail(BadInput(str(e), str(e), field="dir"), lang)
     for r in results:
-        say(f"{r['status']:<8} {safe.cell(r['name'])}")
+        click.echo(f"{table.pad(labels.value('status', r['status']), 8)} {safe.cell(r['name'])}")
     bad = [r for r in results if r["status"] != "ok"]
-    click.echo(f"bundle {'FAILS' if bad else 'intact'}: {len(results) - len(bad)} of {len(results)} files match")
+    summary = N_("bundle FAILS: {ok} of {n} files match") if bad else N_("bundle intact: {ok} of {n} files match")
+    click.echo(f_(summary, ok=len(results) - len(bad), n=len(results)))
     sys.exit(1 if bad else 0)
 
 
+# --- migration, backup, shell completion -----------------------------------------------------
+
+
+@main.group("import", context_settings=CONTEXT)
+def import_group() -> None:
+    """Import records migrated from spreadsheets."""
+
+
+@import_group.command("members", context_settings=CONTEXT)
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row on a scratch copy of the store; write nothing.")
+@click.option("--encoding", metavar="NAME", help="The CSV's encoding (default: UTF-8 with or without BOM, else cp932).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON.")
+@click.pass_context
+def import_members(ctx: click.Context, path: str, dry_run: bool, encoding: str | None, as_json: bool) -> None:
+    """Import members from a .csv or .xlsx file, one member per row, through the ordinary commands.
+
+    Each row becomes register_property (if delivered_on is given), apply_membership, record_consent,
+    register_card, accept_registration and record_payment with the row's own dates, so every rule
+    applies. Facts are marked migrated by their command ids (migrated:MEMBER:STEP), which also make a
+    re-run skip what is already recorded. A refused row is reported with its line and the rest go on;
+    exit 0 only if every row is recorded. The columns are listed in the README ("Importing members").
+
+    \b
+    Examples:
+      ledger import members members.csv --dry-run
+      ledger import members members.xlsx
+    """
+    import shutil
+    import tempfile
+
+    from commands import importer
+    from ledger.backup import backup, is_postgres
+    from ledger.store import database_url
+
+    lang = lang_of(ctx)
+    scratch = app = None
+    try:
+        address = database_url(ctx.find_root().obj.get("db"))
+        header, rows = importer.read_rows(path, encoding)
+        importer.check_header(header)
+        rows = list(rows)
+        if dry_run and not is_postgres(address):
+            scratch = tempfile.mkdtemp(prefix="ledger-dry-run-")
+            copy = os.path.join(scratch, "ledger.db")
+            backup(address, copy)
+            app = open_store(copy)
+        elif dry_run:
+            app = None
+        else:
+            app = open_app(ctx)
+        if app is None:  # PostgreSQL dry run: the rows' field checks only (no scratch copy of a server store)
+            report = importer.Report(rows=len(rows))
+            for line, row in enumerate(rows, start=2):
+                try:
+                    for raw in importer.commands(row):
+                        handlers.parse(raw)
+                    report.imported += 1
+                except LedgerError as e:
+                    report.errors.append({"line": line, "member_id": row.get("member_id", ""), "error": e})
+        else:
+            bar = click.progressbar(length=len(rows), label=_("importing"), file=sys.stderr, show_pos=True) \
+                if sys.stderr.isatty() else None
+            if bar is not None:
+                with bar:
+                    report = importer.run(app, header, iter(rows), write_context(ctx), bar.update)
+            else:
+                report = importer.run(app, header, iter(rows), write_context(ctx))
+    except LedgerError as e:
+        fail(e, lang, as_json)
+    finally:
+        if app is not None:
+            app.close()  # its connection pool, before the scratch copy goes
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, "rows": report.rows, "imported": report.imported,
+                               "facts": report.facts, "duplicates": report.duplicates,
+                               "errors": [{"line": r["line"], "member_id": r["member_id"], **i18n.error_dict(r["error"])}
+                                          for r in report.errors]}, ensure_ascii=False, indent=2))
+    else:
+        for r in report.errors:
+            click.echo(f_(N_("line {line} ({member_id}): error[{code}]: {message}"), line=r["line"],
+                          member_id=r["member_id"], code=r["error"].code, message=i18n.error_message(r["error"])))
+        summary = N_("dry run: {ok} of {rows} rows would be imported, {bad} refused; nothing written") if dry_run else \
+            N_("imported {ok} of {rows} rows ({facts} facts recorded, {dup} commands already recorded), {bad} refused")
+        click.echo(f_(summary, ok=report.imported, rows=report.rows, facts=report.facts, dup=report.duplicates,
+                      bad=len(report.errors)))
+    sys.exit(2 if report.errors else 0)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", metavar="FILE")
+@click.pass_context
+def backup(ctx: click.Context, path: str) -> None:
+    """Copy a SQLite store to FILE with SQLite's online backup API (writers may go on).
+
+    The master key file <db>.key, if the store uses one, is copied to FILE.key
+    (mode 0600); a key from LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE is not
+    copied and its location is printed: keep it apart from the backup. For
+    PostgreSQL use pg_dump (README, "Backup and restore").
+
+    \b
+    Example:
+      ledger --db ledger.db backup /backup/ledger-2026-11-20.db
+    """
+    from ledger import backup as backup_mod
+    from ledger.store import database_url
+
+    try:
+        key, source = backup_mod.backup(database_url(ctx.find_root().obj.get("db")), path)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    click.echo(f_(N_("backed up to {path}"), path=path))
+    click.echo(f_(N_("master key copied to {key}"), key=key) if key else
+               f_(N_("master key not copied: it is {source}; keep it safe apart from the backup"), source=source))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", metavar="FILE")
+@click.pass_context
+def restore(ctx: click.Context, path: str) -> None:
+    """Restore a backup made by `ledger backup` as the store named by --db (a new file).
+
+    Never writes over an existing store. FILE.key, if present, becomes the new
+    store's key file. Run `ledger verify` on the restored store afterwards.
+
+    \b
+    Example:
+      ledger --db restored.db restore /backup/ledger-2026-11-20.db && ledger --db restored.db verify
+    """
+    from ledger import backup as backup_mod
+    from ledger.store import database_url
+
+    address = database_url(ctx.find_root().obj.get("db"))
+    try:
+        key, source = backup_mod.restore(path, address)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    click.echo(f_(N_("restored {path} to {db}; run `ledger verify` on it"), path=path, db=backup_mod.sqlite_file(address)))
+    click.echo(f_(N_("master key file {key}"), key=key) if key else f_(N_("master key from {source}"), source=source))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script (click's shell completion) for bash, zsh or fish.
+
+    \b
+    Examples:
+      eval "$(ledger completion bash)"              # in ~/.bashrc
+      ledger completion fish > ~/.config/fish/completions/ledger.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    comp = get_completion_class(shell)(main, {}, "ledger", "_LEDGER_COMPLETE")
+    click.echo(comp.source())
+
+
+def localize(cmd: click.Command) -> None:
+    """Every command formats its help through the catalogue; its short help is its first
+    paragraph whole (a stable msgid, instead of click's cut at 45 characters)."""
+    import inspect
+
+    cmd.context_class = LocalizedContext
+    if cmd.help and not cmd.short_help:
+        cmd.short_help = " ".join(inspect.cleandoc(cmd.help).split("\n\n")[0].split())
+    for sub in getattr(cmd, "commands", {}).values():
+        localize(sub)
+
+
 build_groups()
+localize(main)
 
 if __name__ == "__main__":
     main()

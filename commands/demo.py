@@ -239,13 +239,14 @@ def stories(tl: Timeline, w: Writer, today: date) -> None:
                                            member_id=LEAVER, on="2025-08-29"))
 
 
-def build_and_show(path: str, members: int, lang: str, emit: Callable) -> None:
+def build_and_show(path: str, members: int, lang: str, emit: Callable, echo: Callable | None = None) -> None:
+    """Build the demo and show it; ``echo`` prints a line (the CLI passes one that translates)."""
     started = clock.now()
     today = started.astimezone(JST).date()
     w = build(path, members, today, until=started)
     app = w.app
     now = max(clock.now(), w.last)
-    echo = __import__("click").echo
+    echo = echo or __import__("click").echo
     echo(f"Built {path}: {members + 1} members, {w.count} facts (SQLite), {today} is today.\n")
     echo(f"== {FOCUS} today ({today}) ==")
     emit(brief(status_view.status(app, FOCUS, Window(now, now))), "table")

@@ -133,8 +133,13 @@ def parse(raw: Any) -> m.Command:
         where = ".".join(str(p) for p in first["loc"]) or "command"
         given = first.get("input")
         shown = "" if isinstance(given, dict) or first["type"] == "missing" else f" (got {echoed(where, given)})"
-        raise BadInput(f"{name}: field '{where}': {first['msg']}{shown}.",
-                       f"{name}: 欄 '{where}' が不正です: {first['msg']}{shown}。", field=where) from None
+        err = BadInput(f"{name}: field '{where}': {first['msg']}{shown}.",
+                       f"{name}: 欄 '{where}' が不正です: {first['msg']}{shown}。", field=where)
+        # The structured error (type, ctx, input) lets the edge translate pydantic's
+        # text through its message catalogue instead of showing English to ja users.
+        err.validation = {"command": name, "field": where, "type": first["type"], "msg": first["msg"],
+                          "ctx": {k: str(v) for k, v in (first.get("ctx") or {}).items()}, "shown": shown}
+        raise err from None
     in_range(name, cmd)
     return cmd
 

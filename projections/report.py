@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from projections.snapshot import Snapshot
 from projections import safe
-from projections.rows import flatten
+from projections.rows import describe, flatten, pad, width
 
 
 def dumps(doc: Any) -> str:
@@ -30,9 +30,14 @@ def show(v: Any) -> str:
         return "yes" if v else "no"
     if isinstance(v, int):
         return f"{v:,}" if abs(v) >= 10000 else str(v)
-    if isinstance(v, (list, dict)):
+    if isinstance(v, list):  # grounds and the like read as text, never as a JSON blob
+        return "; ".join(describe(x) for x in v)
+    if isinstance(v, dict):
         return json.dumps(v, ensure_ascii=False)
     return str(v)
+
+
+CELL = 40  # a column of the status table is no wider than this; a longer value simply runs on
 
 
 # --- snapshot ------------------------------------------------------------------------------------------
@@ -65,23 +70,9 @@ def snapshot_csv(s: Snapshot, out: IO[str]) -> None:
         w.writerow(flatten(row))
 
 
-TABLE = (("id", 10), ("program", 8), ("state", 10), ("period.start", 12), ("period.end", 12),
-         ("arrears.amount", 14), ("arrears.days_overdue", 12), ("annual_fee", 10), ("grounds", 20))
-
-
-def snapshot_table(s: Snapshot, out: IO[str]) -> None:
-    out.write("  ".join(name.ljust(width) for name, width in TABLE).rstrip() + "\n")
-    for row in s.rows:
-        f = flatten(row)
-        cells = []
-        for name, width in TABLE:
-            v = f.get(name, "")
-            if name == "grounds":
-                v = ",".join(g["rule"] for g in row.get("grounds") or [] if isinstance(g, dict))
-            cells.append(safe.cell(v).ljust(width))
-        out.write("  ".join(cells).rstrip() + "\n")
-    out.write("\n")
-    out.write(totals_text(s))
+# The columns of the snapshot table (the CLI lines them up by display width).
+TABLE = ("id", "program", "state", "period.start", "period.end", "arrears.amount", "arrears.days_overdue",
+         "annual_fee", "grounds")
 
 
 def totals_text(s: Snapshot) -> str:
@@ -173,12 +164,12 @@ def explain_text(x: dict) -> str:
     L.append("")
     L.append("Status at the incident")
     rows = [(f["field"], show(f["true"]), show(f["then"]), "*" if f["differs"] else "") for f in x["fields"]]
-    w0 = max(len("field"), *(len(r[0]) for r in rows))
-    w1 = max(len("as now known"), *(len(r[1]) for r in rows))
-    w2 = max(len("as known then"), *(len(r[2]) for r in rows))
-    L.append(f"  {'field'.ljust(w0)}  {'as now known'.ljust(w1)}  {'as known then'.ljust(w2)}")
+    w0 = max(len("field"), *(width(r[0]) for r in rows))
+    w1 = min(CELL, max(len("as now known"), *(width(r[1]) for r in rows)))
+    w2 = min(CELL, max(len("as known then"), *(width(r[2]) for r in rows)))
+    L.append(f"  {'field'.ljust(w0)}  {'as now known'.ljust(w1)}  {'as known then'.ljust(w2)}".rstrip())
     for f, r in zip(x["fields"], rows):
-        line = f"  {r[0].ljust(w0)}  {r[1].ljust(w1)}  {r[2].ljust(w2)}"
+        line = f"  {pad(r[0], w0)}  {pad(r[1], w1)}  {pad(r[2], w2)}"
         if f["differs"]:
             line += "  <- " + ", ".join(f["explained_by"]) + (" (together)" if f["jointly"] else "")
         L.append(line.rstrip())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 
@@ -26,3 +27,19 @@ def flatten(row: dict, prefix: str = "") -> dict:
         else:
             out[key] = "" if v is None else v
     return out
+
+
+def width(text: str) -> int:
+    """Display columns of ``text`` in a terminal: East Asian Wide and Fullwidth characters
+    (``unicodedata`` classes W and F: kanji, kana, fullwidth forms) take two, combining marks none."""
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+
+
+def pad(text: str, cols: int) -> str:
+    """``text`` padded with spaces to ``cols`` display columns (``str.ljust`` counts characters)."""
+    return text + " " * max(0, cols - width(text))

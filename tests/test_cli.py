@@ -161,7 +161,7 @@ def member_in_arrears(r):
     invoke(r, "member", "accept", "--member-id", "M-0042", "--on", "2025-03-15", clock="2025-03-15T10:00+09:00")
     invoke(r, "member", "pay", "--member-id", "M-0042", "--amount", "5500", "--payment-ref", "P1", "--on",
            "2025-03-16", clock="2025-03-16T10:00+09:00")
-    res = invoke(r, "renewals", "run", "--through", "2026-03-31", clock="2026-04-01T07:00+09:00")
+    res = invoke(r, "renewals", "run", "--through", "2026-03-31", "--verbose", clock="2026-04-01T07:00+09:00")
     assert res.output.splitlines() == [
         "recorded member:M-0042#7 FeeCharged [IE-5.4.2, IE-5.3]",
         "recorded member:M-0042#8 MembershipRenewed [IE-3.5, IE-3.2, IE-3.4]",

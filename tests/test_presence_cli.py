@@ -138,10 +138,10 @@ def test_visit_then_status_table(runner):
     res = invoke(runner, "status", "E-0001", "--as-of", "2025-04-20", clock="2025-04-21T09:00+09:00")
     lines = res.output.splitlines()
     assert res.exit_code == 0
-    assert "state                        active" in lines
-    assert "program                      presence_check" in lines
-    assert "consent.outcome              consented" in lines
-    assert "because                      enrolment:E-0001#1; enrolment:E-0001#2; enrolment:E-0001#3" in lines
+    assert f"{'state':<31} active" in lines  # keys padded to the longest (consent.second_call_window.from)
+    assert f"{'program':<31} presence_check" in lines
+    assert f"{'consent.outcome':<31} consented" in lines
+    assert f"{'because':<31} enrolment:E-0001#1; enrolment:E-0001#2; enrolment:E-0001#3" in lines
 
 
 def test_stop_then_state_stopped(runner):

@@ -1,0 +1,1 @@
+"""The command line's presentation: the message catalogue, tables, labels."""
