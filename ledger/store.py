@@ -278,6 +278,48 @@ class LedgerApp(Application):
             yield from rows
             start = rows[-1][0] + 1
 
+    # Added for lists that must replay (issue 11): one stream at a time, so memory
+    # holds one batch of rows and one stream's facts, however large the store.
+    def iter_streams(self, prefix: str, batch: int = 5000) -> Iterator[tuple[str, list[Event]]]:
+        """Every stream named ``<prefix>…`` with all its facts, in stream-name order.
+
+        Read by the events table's primary key (stream, version) in batches, so
+        a stream's facts arrive together and nothing else is held."""
+        sql = ("SELECT originator_id, originator_version, topic, state FROM {events} "
+               "WHERE originator_id >= ? AND originator_id < ? "
+               "AND (originator_id > ? OR (originator_id = ? AND originator_version > ?)) "
+               "ORDER BY originator_id, originator_version LIMIT ?")
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        last_stream, last_version = "", 0
+        current, events = None, []  # type: ignore[var-annotated]
+        while True:
+            try:
+                with self.cursor() as cur:
+                    rows = cur.all(sql, (prefix, hi, last_stream, last_stream, last_version, batch))
+            except PersistenceError as e:
+                raise translate(e) from None
+            for stream, version, topic, state in rows:
+                if stream != current:
+                    if current is not None:
+                        yield current, events
+                    current, events = stream, []
+                events.append(self.ledger_mapper.decode(topic, as_bytes(state)))
+            if len(rows) < batch:
+                if current is not None:
+                    yield current, events
+                return
+            last_stream, last_version = rows[-1][0], rows[-1][1]
+
+    def stream_ids(self, prefix: str) -> list[str]:
+        """The names of the streams ``<prefix>…`` (no fact is decoded)."""
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        try:
+            with self.cursor() as cur:
+                return [r[0] for r in cur.all("SELECT DISTINCT originator_id FROM {events} WHERE originator_id >= ? "
+                                              "AND originator_id < ? ORDER BY originator_id", (prefix, hi))]
+        except PersistenceError as e:
+            raise translate(e) from None
+
     def last_position(self) -> int:
         """The position of the newest fact in the global log (0 when empty)."""
         try:

@@ -13,7 +13,7 @@ A fact is visible to a window exactly as ``ledger.facts.visible`` says: effectiv
 <= as_of, recorded <= known_at, and no retraction recorded <= known_at names it.
 Several windows can be replayed in the same two passes (``diff`` replays two).
 
-The rows are the programmes' own status rows (``projections.status.member_row``
+The rows are the programmes' own status rows (``projections.member_view.assemble``
 for Ie-Sapo members), so ``snapshot`` and ``status`` can never disagree.
 """
 from __future__ import annotations
@@ -28,24 +28,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger import fees, inspection, member, presence
+from ledger import fees, member, presence
 from ledger.events import Event, FactRetracted, stream_of
 from ledger.errors import StoreError
 from ledger.store import LedgerApp, decode, open_store
-from projections import presence as presence_view, status
+from projections import member_view, presence as presence_view
 from projections.explain import leaves
 from projections.window import Window
 
 RETRACTED = FactRetracted.TYPE
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a row function may read besides its own stream: the window and the fee schedule."""
+class Context(member_view.Sources):
+    """What a row function may read besides its own stream, from the replay itself: the
+    window, the fee schedule, the houses' inspection facts and the other members' folded
+    state (a secondary applicant's previous owner) - the inputs ``status`` reads."""
 
-    window: Window
-    tariffs: list[fees.Tariff]
-    inspections: dict[str, list[Event]] = field(default_factory=dict)  # property id -> its visible inspection facts
+    def __init__(self, window: Window, tariffs: list[fees.Tariff], inspections: dict[str, list[Event]] | None = None,
+                 members: dict[str, Any] | None = None) -> None:
+        super().__init__(lambda _: [], window, tariffs)
+        self.window = window
+        self.houses = inspections or {}
+        self.members = members or {}
+
+    def inspections(self, property_id: str) -> list[Event]:
+        return self.houses.get(property_id, [])
+
+    def member(self, member_id: str) -> member.Member | None:
+        m = self.members.get(member.stream(member_id))
+        return m if m is not None and m.applied_on is not None else None
 
 
 @dataclass(frozen=True)
@@ -87,9 +98,8 @@ class Program:
 def _member_row(m: member.Member, ctx: Context) -> dict | None:
     if m.applied_on is None:
         return None
-    # The same inputs as ``status``: IE-14.3.8 lives on the house's inspection stream.
-    extra = inspection.inspection_grounds(ctx.inspections.get(m.property_id, []), m.member_id, ctx.window.day)
-    return status.member_row(m, ctx.tariffs, ctx.window, extra)
+    # The one assembly ``status`` uses, with the replay's own inputs (projections.member_view).
+    return member_view.assemble(m, ctx).row
 
 
 MEMBERS = Program("member:", "iesapo", member.Member, member.evolve, _member_row)
@@ -256,15 +266,17 @@ class Replay:
         for e in self.shared[k]:
             if e.originator_id.startswith(INSPECTIONS):
                 houses.setdefault(e.originator_id[len(INSPECTIONS):], []).append(e)
-        ctx = Context(self.windows[k], fees.fold(self.shared[k]), houses)
         states = self.states[k]
+        # Members stay until the end: a secondary applicant's row reads its previous owner's state.
+        ctx = Context(self.windows[k], fees.fold(self.shared[k]), houses, states)
         for stream in sorted(states):
             prog = self.program_of(stream)
-            st = states.pop(stream)
+            st = states[stream]
             assert prog is not None
             row = prog.row(st, ctx)
             if row is not None:
                 yield stream, row
+        states.clear()
 
 
 @dataclass
