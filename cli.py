@@ -520,6 +520,29 @@ def verify(ctx: click.Context, anchor: str | None, as_json: bool) -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Recompute the materialized read model from the log (a writer's job).
+
+    The read model (members, charges, payments, refunds) is kept in the same
+    transaction as every append, so this is needed only after a repair; it runs
+    in one transaction, with a progress bar on a terminal. `ledger verify`
+    compares the tables with a rebuild in a scratch copy.
+
+    \b
+    Example:
+      ledger rebuild
+    """
+    try:
+        app = open_app(ctx)
+        with Progress(app, "rebuilding") as progress:
+            n = app.rebuild_readmodel(progress)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    click.echo(f"read model rebuilt from {n} facts")
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("member_id", metavar="MEMBER")
 @click.option("--on", help="The effective date (default: today).")
 @click.option("--command-id", help="An id that makes a retry safe.")

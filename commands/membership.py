@@ -5,7 +5,7 @@ from datetime import datetime
 
 from commands import models as m
 from commands.handlers import Unit, handles
-from ledger import fees, inspection, member, property as prop
+from ledger import fees, inspection, member, property as prop, readmodel
 from ledger.dates import jst_date
 from ledger.facts import Draft, visible
 
@@ -99,7 +99,10 @@ def record_payment_failure(u: Unit, c: m.RecordPaymentFailure, eff: datetime) ->
 
 
 def member_ids(u: Unit) -> list[str]:
-    """Every member in the store: the stream names from the events table's index, nothing decoded."""
+    """Every member in the store, from the read model (``ledger.readmodel``), or from the
+    events table's stream index on a store whose read model lags; nothing is decoded."""
+    if u.app.readmodel_current():
+        return u.app.readmodel(readmodel.member_ids)
     return [name.split(":", 1)[1] for name in u.app.stream_ids("member:")]
 
 

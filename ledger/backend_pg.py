@@ -18,6 +18,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from ledger import readmodel
 from ledger.backend import LEDGER_TABLES, PG_GUARDS, Dialect, PgCur, after_insert, backfill, head_sql
 from ledger.errors import BadInput
 
@@ -36,7 +37,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                                schema=f'"{s}"')
         self.insert_returning = self.insert_events_statement + SQL(", originator_id, originator_version")
         self.lock_call = SQL("SELECT {0}.ledger_append_lock(%s)").format(Identifier(s))
-        self.backfilled = 0
+        self.backfilled = self.rebuilt = 0
 
     def create_table(self) -> None:
         """The library's table, then the ledger's tables, triggers and lock function (idempotent)."""
@@ -47,6 +48,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 cur.run(statement)
             curs.execute(self.lock_call, (True,))
             self.backfilled = backfill(cur, self.dialect)
+            self.rebuilt = readmodel.create(cur, self.dialect)  # issue 11: the read model's tables
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -116,6 +118,7 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
                        field="auditor-role")
     d = recorder.dialect
     seq = f'{d.schema}."{recorder.events_table_name}_notification_id_seq"'
+    readmodel_tables = ", ".join(readmodel.table(d, t) for t in (readmodel.MEMBERS, readmodel.MONEY, readmodel.POSITION))
     statements = []
     for role in (writer, auditor):
         statements.append(
@@ -130,6 +133,9 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
         f"GRANT USAGE ON SEQUENCE {seq} TO {writer}",
         f"GRANT EXECUTE ON FUNCTION {d.schema}.ledger_append_lock(boolean) TO {writer}",
         f"GRANT SELECT ON {d.events}, {d.chain}, {d.meta} TO {auditor}",
+        # The read model (issue 11): the writer keeps it in step with its appends.
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {readmodel_tables} TO {writer}",
+        f"GRANT SELECT ON {readmodel_tables} TO {auditor}",
         f"REVOKE ALL ON FUNCTION {d.schema}.ledger_append_lock(boolean) FROM {auditor}",
     ]
     with recorder.datastore.transaction(commit=True) as curs:

@@ -19,10 +19,11 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 from eventsourcing.application import Application
@@ -35,7 +36,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from ledger import keys as keyring_mod
+from ledger import keys as keyring_mod, readmodel
 from ledger.backend import MASTER_CHECK, as_bytes, from_us, head_of, head_sql, read_meta, write_meta
 from ledger.dates import JST
 from ledger.errors import BadInput, ClockError, Conflict, Forbidden, StoreError
@@ -44,6 +45,7 @@ from ledger.events import EVENT_TYPES, Event, Personal
 APP_NAME = "MembershipLedger"
 DEFAULT_DB = "ledger.db"
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=None)
@@ -320,6 +322,35 @@ class LedgerApp(Application):
         except PersistenceError as e:
             raise translate(e) from None
 
+    # --- the materialized read model (ledger.readmodel, issue 11) ---------------
+
+    def readmodel(self, question: Callable[..., T], *args: Any) -> T:
+        """Ask ``ledger.readmodel`` a question in one read transaction."""
+        try:
+            with self.cursor() as cur:
+                return question(cur, self.recorder.dialect, *args)  # type: ignore[attr-defined]
+        except PersistenceError as e:
+            raise translate(e) from None
+
+    def readmodel_current(self) -> bool:
+        """Whether the read model has applied every fact in the log (it is kept in the
+        append's transaction, so only a store never upgraded by ``ledger init`` lags)."""
+        try:
+            with self.cursor() as cur:
+                d = self.recorder.dialect  # type: ignore[attr-defined]
+                row = cur.one(f"SELECT MAX({d.nid}) FROM {{events}}")
+                return readmodel.position(cur, d) == ((row[0] if row else 0) or 0)
+        except PersistenceError:
+            return False  # no read-model tables yet: read the log
+
+    def rebuild_readmodel(self, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute the read model from the log in one transaction (``ledger rebuild``)."""
+        try:
+            with self.cursor(commit=True) as cur:
+                return readmodel.rebuild(cur, self.recorder.dialect, progress)  # type: ignore[attr-defined]
+        except PersistenceError as e:
+            raise translate(e) from None
+
     def last_position(self) -> int:
         """The position of the newest fact in the global log (0 when empty)."""
         try:
@@ -484,6 +515,9 @@ def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_wri
     backfilled = getattr(app.recorder, "backfilled", 0)
     if backfilled:
         lines.append(f"chained {backfilled} facts recorded before the chain existed")
+    rebuilt = getattr(app.recorder, "rebuilt", 0)
+    if rebuilt:
+        lines.append(f"read model built from {rebuilt} facts recorded before it existed")
     if roles:
         if app.backend != "postgres":
             raise BadInput("--roles applies to PostgreSQL stores only: a SQLite file is protected by file permissions.",

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from ledger import readmodel
 from ledger.errors import LedgerError
 from ledger.events import Event
 from ledger.integrity import Problem, Report, check_store
@@ -105,7 +106,34 @@ def compare(app: LedgerApp, view: LogView, w: Window) -> tuple[Problem | None, d
               for r in _answer(arrears.rows, view, w)]
     key = lambda r: r["member_id"]  # noqa: E731
     p = _differs("arrears", "the arrears list", sorted(listed, key=key), sorted(owing, key=key))
+    if p is None:  # and the list as the store answers it (from the read model when current)
+        served = [{k: r[k] for k in ("member_id", "amount", "oldest_due_on", "days_overdue")}
+                  for r in _answer(arrears.rows, app, w)]
+        p = _differs("arrears", "the arrears list (read model)", sorted(served, key=key), sorted(owing, key=key))
     return p, counts
+
+
+def compare_readmodel(app: LedgerApp) -> tuple[Problem | None, int]:
+    """The materialized read model (``ledger.readmodel``) against a rebuild of it from the
+    log into a scratch copy (in memory): the first row that differs, if any."""
+    rebuilt, last = app.readmodel(readmodel.scratch)
+    kept = app.readmodel(readmodel.stored)
+    position = app.readmodel(readmodel.position)
+    if position != last:
+        return _problem("its position", f"rebuilt up to {last}, kept up to {position}"), 0
+    for what, a, b in (("members", rebuilt.members, kept.members), ("money", rebuilt.money, kept.money)):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return _problem(f"row {key} of {what}", f"rebuilt {a.get(key)!r}, kept {b.get(key)!r}"), 0
+    return None, len(kept.members) + len(kept.money)
+
+
+def _problem(where: str, diff: str) -> Problem:
+    return Problem("projection", None, None, "read model",
+                   f"PROJECTION the materialized read model differs from a rebuild from the log at {where}: {diff}. "
+                   "Run `ledger rebuild` (as a writer) to recompute it.",
+                   f"実体化した読み取りモデルが、ログからの再構築と {where} で異なります: {diff}。"
+                   "`ledger rebuild`（書き込みロール）で作り直してください。")
 
 
 def verify(app: LedgerApp, w: Window, anchor: tuple[int, str] | None = None) -> Report:
@@ -116,4 +144,8 @@ def verify(app: LedgerApp, w: Window, anchor: tuple[int, str] | None = None) -> 
         report.problem, counts = compare(app, view, w)
         report.checked.append(f"projections rebuilt from the log = read path: status of {counts['members']} "
                               f"members, history of {counts['streams']} streams, arrears")
+    if report.problem is None:
+        report.problem, rows = compare_readmodel(app)
+        if report.problem is None:
+            report.checked.append(f"read model rebuilt from the log into a scratch copy = the stored tables ({rows} rows)")
     return report

@@ -231,3 +231,27 @@ def views(app, w: Window, src: Sources | None = None) -> Iterator[MemberView]:
         v = of_facts(stream[len(PREFIX):], facts, src)
         if v is not None:
             yield v
+
+
+def now_known(app, w: Window) -> bool:
+    """Whether the window sees every recorded fact (known_at at or after the newest one) and
+    the store's read model is current: then the materialized rows may pick the members."""
+    if not hasattr(app, "readmodel_current"):
+        return False
+    newest = app.newest_recorded()
+    return (newest is None or w.known_at >= newest) and app.readmodel_current()
+
+
+def owing(app, w: Window) -> Iterator[MemberView]:
+    """The views of the members who may owe on ``w.day``: from the read model when the window
+    is now-known (a superset, each then assembled here), else every member, streamed."""
+    if not now_known(app, w):
+        yield from views(app, w)
+        return
+    from ledger import readmodel
+
+    src = Sources(app.read, w)
+    for mid in app.readmodel(readmodel.owing_candidates, w.day):
+        v = of_facts(mid, app.read(member.stream(mid)), src)
+        if v is not None:
+            yield v
