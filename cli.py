@@ -317,12 +317,16 @@ def parse_line(n: int, data: bytes) -> Any:
 @main.command("apply", context_settings=CONTEXT)
 @click.argument("file", type=click.File("rb"))
 @click.option("--stop-on-error", is_flag=True, help="Stop at the first refused or malformed line.")
+@click.option("--batch", "batch_size", type=click.IntRange(1, 10_000), default=100, show_default=True,
+              help="Commands committed per transaction (1: one transaction per command).")
 @click.pass_context
-def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool) -> None:
+def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool, batch_size: int) -> None:
     """Apply a JSON Lines file of commands (- for stdin), one result line each.
 
     Each line is applied whole or not at all; a refused line writes nothing and
-    the run goes on with the next (unless --stop-on-error). Exit 0 only if every
+    the run goes on with the next (unless --stop-on-error). Up to --batch
+    commands share one transaction, each decided on the facts before it; a
+    line's result is printed once its facts are committed. Exit 0 only if every
     line was applied or was a duplicate.
 
     \b
@@ -330,26 +334,32 @@ def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool)
       ledger apply commands.jsonl
       echo '{"command":"announce_fee","amount":5500,"on":"2025-01-01"}' | ledger apply -
     """
+    from commands import batch
+
     lang = lang_of(ctx)
     try:
         app = open_app(ctx)
     except LedgerError as e:
         fail(e, lang, as_json=True)
-    worst = 0
-    for n, data in enumerate(file, start=1):
-        if not data.strip():
-            continue
-        try:
-            raw = parse_line(n, data)
-            result = handlers.execute(app, raw, write_context(ctx))
-            out = {"line": n, **result.as_dict()}
-        except LedgerError as e:
-            out = {"line": n, "ok": False, "error": e.as_dict(lang)}
-            worst = max(worst, e.exit_code)
+
+    def lines():
+        for n, data in enumerate(file, start=1):
+            if not data.strip():
+                continue
+            try:
+                raw = parse_line(n, data)
+            except LedgerError as e:
+                raw = e
+            yield n, raw, write_context(ctx)
+
+    def emit_line(line) -> None:
+        if line.error is not None:
+            out = {"line": line.n, "ok": False, "error": line.error.as_dict(lang)}
+        else:
+            out = {"line": line.n, **line.result.as_dict()}
         click.echo(json.dumps(out, ensure_ascii=False))
-        if worst and stop_on_error:
-            break
-    sys.exit(worst)
+
+    sys.exit(batch.run(app, lines(), batch_size, emit_line, stop_on_error))
 
 
 # --- reads ---------------------------------------------------------------------------------
