@@ -96,11 +96,13 @@ def child_status(path: str) -> dict:
     return {"members_timed": len(ids), "median_ms": round(statistics.median(times) * 1000, 3), "peak_mb": peak_mb()}
 
 
-def child_apply(url: str, members: int) -> dict:
+def child_apply(url: str, members: int, size: int) -> dict:
     """Onboarding (property, application, consent, card, acceptance) and 3 payments per
-    member, each command its own transaction through the ordinary command path."""
+    member through the path of ``ledger apply --batch SIZE`` (``commands.batch.run``:
+    SIZE commands per transaction; 1 = one transaction per command)."""
     from datetime import date, datetime, timedelta
 
+    from commands import batch
     from commands.handlers import Context, execute
     from ledger.dates import JST
     from ledger.store import open_store
@@ -108,13 +110,12 @@ def child_apply(url: str, members: int) -> dict:
     app = open_store(url, create=True)
     clock = [datetime(2025, 1, 1, 9, tzinfo=JST)]
 
-    def run(**cmd) -> int:
+    def ctx() -> Context:
         clock[0] += timedelta(seconds=1)
-        return len(execute(app, cmd, Context(now=clock[0], actor="bench")).events)
+        return Context(now=clock[0], actor="bench")
 
-    run(command="announce_fee", amount=5500, on="2025-01-01")
-    facts = commands = 0
-    t0 = time.perf_counter()
+    execute(app, {"command": "announce_fee", "amount": 5500, "on": "2025-01-01"}, ctx())
+    todo = []
     for i in range(members):
         mid, pid = f"M-{i:06d}", f"P-{i:06d}"
         day = "2025-01-01"
@@ -128,11 +129,17 @@ def child_apply(url: str, members: int) -> dict:
             *(dict(command="record_payment", member_id=mid, amount=5500, payment_ref=f"PAY-{i}-{k}",
                    on=(date(2025, 1, 2) + timedelta(days=k)).isoformat(), command_id=f"pay-{i}-{k}") for k in range(3)),
         ):
-            facts += run(**cmd)
-            commands += 1
+            todo.append(cmd)
+    done: list = []
+    t0 = time.perf_counter()
+    worst = batch.run(app, ((n, c, ctx()) for n, c in enumerate(todo, start=1)), size, done.append)
     took = time.perf_counter() - t0
+    assert worst == 0 and all(x.error is None for x in done)
+    facts = sum(len(x.result.events) for x in done)
+    commands = len(done)
     app.close()
-    return {"commands": commands, "facts": facts, "seconds": round(took, 2), "commands_per_s": round(commands / took, 1)}
+    return {"batch": size, "commands": commands, "facts": facts, "seconds": round(took, 2),
+            "commands_per_s": round(commands / took, 1)}
 
 
 def child_raw(path: str, commands: int, facts_per_command: float) -> dict:
@@ -164,7 +171,8 @@ def store(members: int, gen) -> tuple[str, dict | None]:
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, f"snapshot-{members}.db")
     if os.path.exists(path):
-        return path, None
+        info = os.path.join(OUT, f"generation-{members}.json")  # written by a generation run beforehand
+        return path, json.load(open(info)) if os.path.exists(info) else None
     print(f"generating {path} …", file=sys.stderr, flush=True)
     info = gen.generate(path, members, 7, False)
     print(f"  {json.dumps(info)}", file=sys.stderr, flush=True)
@@ -185,7 +193,7 @@ def main() -> None:
         elif kind == "status":
             print(json.dumps(child_status(rest[0])))
         elif kind == "apply":
-            print(json.dumps(child_apply(rest[0], int(rest[1]))))
+            print(json.dumps(child_apply(rest[0], int(rest[1]), int(rest[2]))))
         else:
             print(json.dumps(child_raw(rest[0], int(rest[1]), float(rest[2]))))
         return
@@ -204,29 +212,37 @@ def main() -> None:
     report["status_1k"], report["status_big"] = s1, sn
     report["status_ratio_big_to_1k"] = round(sn["median_ms"] / s1["median_ms"], 2)
     tmp = os.path.join(OUT, f"apply-{uuid.uuid4().hex[:8]}")
-    try:
-        ap = in_child("apply", tmp + ".db", str(a.apply_members))
-        raw = in_child("raw", tmp + "-raw.db", str(ap["commands"]), str(ap["facts"] / ap["commands"]))
-    finally:
+
+    def clean() -> None:
         for suffix in (".db", ".db.key", ".db-wal", ".db-shm", "-raw.db", "-raw.db-wal", "-raw.db-shm"):
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
-    report["apply_sqlite"], report["raw_sqlite"] = ap, raw
-    report["apply_ratio_to_raw"] = round(ap["commands_per_s"] / raw["commands_per_s"], 3)
+
+    try:
+        one = in_child("apply", tmp + ".db", str(a.apply_members), "1")
+        clean()
+        ap = in_child("apply", tmp + ".db", str(a.apply_members), "100")
+        raw = in_child("raw", tmp + "-raw.db", str(ap["commands"]), str(ap["facts"] / ap["commands"]))
+    finally:
+        clean()
+    report["apply_sqlite_batch_1"], report["apply_sqlite_batch_100"], report["raw_sqlite"] = one, ap, raw
+    report["apply_ratio_to_raw_batch_1"] = round(one["commands_per_s"] / raw["commands_per_s"], 3)
+    report["apply_ratio_to_raw_batch_100"] = round(ap["commands_per_s"] / raw["commands_per_s"], 3)
     try:
         import psycopg
 
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(a.pg, autocommit=True) as c:
-            c.execute(f"CREATE SCHEMA {schema}")
         os.environ.setdefault("LEDGER_MASTER_KEY", "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE=")
-        try:
-            pg = in_child("apply", f"{a.pg}?schema={schema}", str(a.apply_members))
-        finally:
+        for size, sqlite_run in ((1, one), (100, ap)):
+            schema = f"bench_{uuid.uuid4().hex[:8]}"
             with psycopg.connect(a.pg, autocommit=True) as c:
-                c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        report["apply_postgres"] = pg
-        report["postgres_time_to_sqlite"] = round(pg["seconds"] / ap["seconds"], 2)
+                c.execute(f"CREATE SCHEMA {schema}")
+            try:
+                pg = in_child("apply", f"{a.pg}?schema={schema}", str(a.apply_members), str(size))
+            finally:
+                with psycopg.connect(a.pg, autocommit=True) as c:
+                    c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            report[f"apply_postgres_batch_{size}"] = pg
+            report[f"postgres_time_to_sqlite_batch_{size}"] = round(pg["seconds"] / sqlite_run["seconds"], 2)
     except Exception as e:  # reported, not hidden
         report["apply_postgres"] = {"error": str(e)}
     report["load_average"] = os.getloadavg()
