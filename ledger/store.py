@@ -282,11 +282,13 @@ class LedgerApp(Application):
 
     # Added for lists that must replay (issue 11): one stream at a time, so memory
     # holds one batch of rows and one stream's facts, however large the store.
-    def iter_streams(self, prefix: str, batch: int = 5000) -> Iterator[tuple[str, list[Event]]]:
+    def iter_streams(self, prefix: str, batch: int = 5000, *, personal: bool = True) -> Iterator[tuple[str, list[Event]]]:
         """Every stream named ``<prefix>…`` with all its facts, in stream-name order.
 
         Read by the events table's primary key (stream, version) in batches, so
-        a stream's facts arrive together and nothing else is held."""
+        a stream's facts arrive together and nothing else is held. ``personal=False``
+        leaves personal fields sealed (read as withheld): for lists that show none."""
+        decoder = self.ledger_mapper.decode if personal else decode
         sql = ("SELECT originator_id, originator_version, topic, state FROM {events} "
                "WHERE originator_id >= ? AND originator_id < ? "
                "AND (originator_id > ? OR (originator_id = ? AND originator_version > ?)) "
@@ -305,7 +307,7 @@ class LedgerApp(Application):
                     if current is not None:
                         yield current, events
                     current, events = stream, []
-                events.append(self.ledger_mapper.decode(topic, as_bytes(state)))
+                events.append(decoder(topic, as_bytes(state)))
             if len(rows) < batch:
                 if current is not None:
                     yield current, events

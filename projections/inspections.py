@@ -116,15 +116,24 @@ def tasks(app: LedgerApp, w: Window) -> list[dict]:
     """Inspection work due on ``w.day``: notices due (from 30 days before the
     deadline) or overdue, until the inspection year ends; repair estimates
     requested and not yet presented (IE-7). Reads one house at a time (its
-    property stream, then its inspection and members' streams), so memory stays flat."""
+    property stream, then, when it may have work, its inspection and members'
+    streams), so memory stays flat."""
     out: list[dict] = []
     day = w.day
+    prefix = inspection.stream("")
+    # Houses with inspection facts; a house without any is only read further when one of
+    # its notice windows (the same slots house_rows computes) covers the day.
+    inspected = {n[len(prefix):] for n in app.stream_ids(prefix)} if hasattr(app, "stream_ids") else None
     for _, events in app.iter_streams("property:"):
         house = prop.fold(visible(events, w.as_of, w.known_at))
         if house is None:
             continue
         pid = house.property_id
-        ins = inspection.fold(pid, visible(app.read(inspection.stream(pid)), w.as_of, w.known_at))
+        facts = app.read(inspection.stream(pid)) if inspected is None or pid in inspected else []
+        ins = inspection.fold(pid, visible(facts, w.as_of, w.known_at))
+        if not facts and not any(s.notice_by - NOTICE_TASK_LEAD <= day <= s.due_on
+                                 for s in (ins.slot(house.delivered_on, y) for y in inspection.YEARS)):
+            continue  # no notice window today and no estimate: nothing to do for this house
         members = _members(house, app.read, w)
         for r in house_rows(house, ins, members):
             notice_by, due_on = date.fromisoformat(r["notice_by"]), date.fromisoformat(r["due_on"])

@@ -43,7 +43,7 @@ class LogView:
     def iter_all(self, batch: int = 2000) -> Iterator[tuple[int, Event]]:
         return iter(self.log)
 
-    def iter_streams(self, prefix: str, batch: int = 0) -> Iterator[tuple[str, list[Event]]]:
+    def iter_streams(self, prefix: str, batch: int = 0, *, personal: bool = True) -> Iterator[tuple[str, list[Event]]]:
         for name in sorted(self.streams):
             if name.startswith(prefix):
                 yield name, list(self.streams[name])

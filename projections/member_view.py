@@ -55,9 +55,12 @@ class Sources:
     per window and reused for every member of a list.
     """
 
-    def __init__(self, read: Reader, w: Window, tariffs: list[fees.Tariff] | None = None) -> None:
+    def __init__(self, read: Reader, w: Window, tariffs: list[fees.Tariff] | None = None,
+                 houses: set[str] | None = None) -> None:
         self.read, self.w = read, w
         self._tariffs = tariffs
+        # For lists: the houses that have an inspection stream at all (the others are not read).
+        self.houses = houses
 
     @property
     def tariffs(self) -> list[fees.Tariff]:
@@ -68,6 +71,8 @@ class Sources:
 
     def inspections(self, property_id: str) -> list[Event]:
         """The house's visible inspection facts (IE-14.3.8)."""
+        if self.houses is not None and property_id not in self.houses:
+            return []
         return visible(self.read(inspection.stream(property_id)), self.w.as_of, self.w.known_at)
 
     def member(self, member_id: str) -> member.Member | None:
@@ -221,13 +226,24 @@ def rows_of(views: Iterable[MemberView]) -> list[dict]:
     return [v.row for v in views]
 
 
-def views(app, w: Window, src: Sources | None = None) -> Iterator[MemberView]:
+def list_sources(app, w: Window) -> Sources:
+    """The sources of a list over many members: the houses with inspections are known up front."""
+    houses = None
+    if hasattr(app, "stream_ids"):
+        prefix = inspection.stream("")
+        houses = {name[len(prefix):] for name in app.stream_ids(prefix)}
+    return Sources(app.read, w, houses=houses)
+
+
+def views(app, w: Window, src: Sources | None = None, *, personal: bool = True) -> Iterator[MemberView]:
     """Every member's view for the window, one member at a time in id order.
 
     ``app`` needs ``iter_streams`` and ``read`` (``LedgerApp``, or the in-memory
-    log of ``verify``). Only one member's facts are held at a time."""
-    src = src or Sources(app.read, w)
-    for stream, facts in app.iter_streams(PREFIX):
+    log of ``verify``). Only one member's facts are held at a time. ``personal=False``
+    for lists that show no personal field (their ``applicant`` reads as withheld)."""
+    src = src or list_sources(app, w)
+    streams = app.iter_streams(PREFIX) if personal else app.iter_streams(PREFIX, personal=False)
+    for stream, facts in streams:
         v = of_facts(stream[len(PREFIX):], facts, src)
         if v is not None:
             yield v
@@ -250,7 +266,7 @@ def owing(app, w: Window) -> Iterator[MemberView]:
         return
     from ledger import readmodel
 
-    src = Sources(app.read, w)
+    src = list_sources(app, w)
     for mid in app.readmodel(readmodel.owing_candidates, w.day):
         v = of_facts(mid, app.read(member.stream(mid)), src)
         if v is not None:

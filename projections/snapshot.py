@@ -22,6 +22,7 @@ import gc
 import heapq
 import os
 import pickle
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any
 from ledger import fees, member, presence
 from ledger.events import Event, FactRetracted, stream_of
 from ledger.errors import StoreError
+from ledger.facts import visible
 from ledger.store import LedgerApp, decode, open_store
 from projections import member_view, presence as presence_view
 from projections.explain import leaves
@@ -376,9 +378,37 @@ def replay(app: LedgerApp, windows: list[Window], progress: Callable[[int], None
 @dataclass
 class Snapshot:
     window: Window
-    rows: list[dict]
+    rows: "list[dict] | Spool"
     totals: dict
     stats: dict
+
+
+class Spool:
+    """The rows of a snapshot spooled to a temporary file (pickled one by one), so a list of
+    100,000 members never sits in memory; iterable any number of times, in order."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.n = 0
+
+    def append(self, row: dict) -> None:
+        pickle.dump(row, self.file, pickle.HIGHEST_PROTOCOL)
+        self.n += 1
+
+    def __iter__(self) -> Iterator[dict]:
+        self.file.flush()
+        self.file.seek(0)
+        for _ in range(self.n):
+            yield pickle.load(self.file)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, Spool)) and len(other) == self.n and list(self) == list(other)
 
 
 def totals(rows: Iterable[dict]) -> dict:
@@ -407,9 +437,50 @@ def totals(rows: Iterable[dict]) -> dict:
 
 
 def run(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None, jobs: int | None = None) -> Snapshot:
-    part = replay(app, [w], progress, jobs=jobs)
-    rows = [row for _, row in part.rows[0]]
-    return Snapshot(w, rows, totals(rows), part.stats)
+    """Every member's and enrolment's status row for the window.
+
+    By default one stream at a time (``stream_rows``): memory holds one stream's
+    facts and the rows go to a spool file, so it stays flat however large the
+    store. ``jobs`` > 1 shares a replay of the global log between processes
+    instead (``replay``: faster on two cores, but it holds every stream's folded state)."""
+    if jobs is not None and jobs > 1:
+        part = replay(app, [w], progress, jobs=jobs)
+        rows = [row for _, row in part.rows[0]]
+        return Snapshot(w, rows, totals(rows), part.stats)
+    spool, stats = Spool(), {"streams": 0, "facts": 0, "jobs": 1}
+    for row in stream_rows(app, w, progress, stats):
+        spool.append(row)
+    return Snapshot(w, spool, totals(spool), stats)
+
+
+def stream_rows(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None,
+                stats: dict | None = None) -> Iterator[dict]:
+    """The status rows in stream order (enrolments, then members), reading one stream at a time:
+    each member through the one assembly (``projections.member_view``)."""
+    stats = stats if stats is not None else {}
+    read = 0
+
+    def count(facts: list[Event]) -> None:
+        nonlocal read
+        read += len(facts)
+        stats["streams"] = stats.get("streams", 0) + 1
+        stats["facts"] = read
+        if progress is not None:
+            progress(len(facts))
+
+    for name, facts in app.iter_streams(presence.stream("")):
+        count(facts)
+        en = presence.fold(name.split(":", 1)[1], visible(facts, w.as_of, w.known_at))
+        if en is not None and en.enrolled is not None:
+            yield presence_view.enrolment_row(en, w)
+    src = member_view.list_sources(app, w)
+    for name, facts in app.iter_streams(member_view.PREFIX):
+        count(facts)
+        v = member_view.of_facts(name[len(member_view.PREFIX):], facts, src)
+        if v is not None:
+            yield v.row
+    if progress is not None:
+        progress(max(0, app.last_position() - read))
 
 
 # --- diff ------------------------------------------------------------------------------------------

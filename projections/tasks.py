@@ -58,7 +58,7 @@ SOURCES = [presence.tasks, inspections.tasks]
 
 def rows(app, w: Window) -> list[dict]:
     out: list[dict] = []
-    for v in member_view.views(app, w):
+    for v in member_view.views(app, w, personal=False):  # tasks show no personal field
         out.extend(member_tasks(v))
     for source in SOURCES:
         out.extend(source(app, w))
