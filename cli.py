@@ -629,7 +629,8 @@ def output(path: str | None) -> typing.TextIO:
 @read_options(lists=True)
 @click.option("--out", "path", metavar="FILE", help="Write the rows to FILE (the totals are printed).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Processes sharing the replay (default: 2 on a large store with 2+ cores, else 1).")
+              help="2+: processes sharing a replay of the global log (faster, memory grows with the members); "
+                   "default: one stream at a time, memory flat.")
 @click.pass_context
 def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: str | None, path: str | None,
              jobs: int | None) -> None:
@@ -637,8 +638,8 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
 
     One row per member (and enrolment): the status fields of `ledger status`,
     flattened in CSV. Totals: members by state, arrears (members and yen),
-    grounds in force by rule. Streams the whole log in two passes with memory
-    flat in the number of facts; a progress bar shows on a terminal.
+    grounds in force by rule. Reads one member (or enrolment) at a time, with
+    memory flat however large the store; a progress bar shows on a terminal.
 
     \b
     Examples:
@@ -676,7 +677,8 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
 @click.option("--vs-known-at", metavar="TIMESTAMP", help="The later knowledge time (default: now).")
 @click.option("--json", "fmt", flag_value="json", help="Machine-readable JSON.")
 @click.option("--csv", "fmt", flag_value="csv", help="CSV: one line per changed field.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes sharing the replay.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="2+: processes sharing a replay of the global log; default: one stream at a time.")
 @click.pass_context
 def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None, fmt: str | None,
          jobs: int | None) -> None:

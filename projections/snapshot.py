@@ -517,19 +517,29 @@ def diff(app: LedgerApp, as_of: datetime, t1: datetime, t2: datetime,
     for one window and not the other: recorded between the two times (late
     records, back-dated facts) or retracted between them.
     """
-    part = replay(app, [Window(as_of, t1), Window(as_of, t2)], progress, bounds=(min(t1, t2), max(t1, t2)), jobs=jobs)
-    changers = part.changers
-    rows1 = {stream: row for stream, row in part.rows[0]}
+    windows, bounds = [Window(as_of, t1), Window(as_of, t2)], (min(t1, t2), max(t1, t2))
     members = []
-    for stream, row2 in part.rows[1]:
-        row1 = rows1.pop(stream, None)
-        fields = changed_fields(row1, row2)
-        if fields:
-            members.append(_changed(stream, row1, row2, fields, changers))
-    for stream, row1 in rows1.items():
-        members.append(_changed(stream, row1, None, changed_fields(row1, None), changers))
+    if jobs is not None and jobs > 1:
+        part = replay(app, windows, progress, bounds=bounds, jobs=jobs)
+        changers = part.changers
+        rows1 = {stream: row for stream, row in part.rows[0]}
+        for stream, row2 in part.rows[1]:
+            row1 = rows1.pop(stream, None)
+            fields = changed_fields(row1, row2)
+            if fields:
+                members.append(_changed(stream, row1, row2, fields, changers))
+        for stream, row1 in rows1.items():
+            members.append(_changed(stream, row1, None, changed_fields(row1, None), changers))
+        shared = [f for s in SHARED for f in changers.get(s, [])]
+    else:
+        # One stream at a time (flat memory): both windows' rows, and the stream's own facts
+        # that count for one window and not the other (the same test as the replay's).
+        for stream, row1, row2, changers in stream_pairs(app, windows, bounds, progress):
+            fields = changed_fields(row1, row2)
+            if fields:
+                members.append(_changed(stream, row1, row2, fields, changers))
+        shared = _changers(app.read(fees.STREAM), windows, bounds, shared=True).get(fees.STREAM, [])
     members.sort(key=lambda m: (m["program"] or "", m["id"]))
-    shared = [f for s in SHARED for f in changers.get(s, [])]
     return {
         "as_of": as_of.isoformat(),
         "known_at": t1.isoformat(),
@@ -543,6 +553,53 @@ def diff(app: LedgerApp, as_of: datetime, t1: datetime, t2: datetime,
             "by_field": dict(sorted(Counter(f["field"].split(".")[0] for m in members for f in m["fields"]).items())),
         },
     }
+
+
+def _changers(facts: list[Event], windows: list[Window], bounds: tuple[datetime, datetime],
+              shared: bool = False) -> dict[str, list[dict]]:
+    """The facts of one stream that count for one window and not the other (``Replay.feed``'s
+    test, with the stream's own retractions: a retraction names facts of its own stream)."""
+    gone: dict[str, Retraction] = {}
+    for e in facts:
+        if isinstance(e, FactRetracted):
+            r = Retraction(e.event_id, e.recorded, e.actor, e.reason, e.targets)
+            for t in e.targets:
+                if t not in gone or gone[t].recorded > r.recorded:
+                    gone[t] = r
+    r = Replay(windows, gone, bounds=bounds, programs=[])
+    out: dict[str, list[dict]] = {}
+    for e in facts:
+        if isinstance(e, FactRetracted):
+            continue
+        seen = [r.counts(e, w, shared) for w in windows]
+        if seen[0] != seen[1]:
+            out.setdefault(e.originator_id, []).append(r.changer(e))
+    return out
+
+
+def stream_pairs(app: LedgerApp, windows: list[Window], bounds: tuple[datetime, datetime],
+                 progress: Callable[[int], None] | None = None) -> Iterator[tuple[str, dict | None, dict | None, dict]]:
+    """(stream, row in window 1, row in window 2, its changers) for every enrolment and member."""
+    read = 0
+    srcs = [member_view.list_sources(app, w) for w in windows]
+    for prefix in (presence.stream(""), member_view.PREFIX):
+        for name, facts in app.iter_streams(prefix):
+            read += len(facts)
+            if progress is not None:
+                progress(len(facts))
+            ident = name[len(prefix):]
+            rows: list[dict | None] = []
+            for w, src in zip(windows, srcs):
+                if prefix == member_view.PREFIX:
+                    v = member_view.of_facts(ident, facts, src)
+                    rows.append(v.row if v is not None else None)
+                else:
+                    en = presence.fold(ident, visible(facts, w.as_of, w.known_at))
+                    rows.append(presence_view.enrolment_row(en, w) if en is not None and en.enrolled is not None else None)
+            if rows[0] is not None or rows[1] is not None:
+                yield name, rows[0], rows[1], _changers(facts, windows, bounds)
+    if progress is not None:
+        progress(max(0, app.last_position() - read))
 
 
 def _changed(stream: str, row1: dict | None, row2: dict | None, fields: list[dict],
