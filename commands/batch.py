@@ -7,9 +7,10 @@ The batch is then appended in one transaction (facts, chain rows, data keys,
 receipts and the read model together), and only then are its lines answered:
 an answer is printed once its facts are durable.
 
-If the append fails because another writer got to a stream first, nothing of
-the batch was written: its commands are applied again one at a time by
-``execute`` (each decided afresh, with its own conflict handling).
+If the append fails (another writer got to a stream first, a read-only
+connection, …), nothing of the batch was written: its commands are applied
+again one at a time by ``execute`` (each decided afresh, with its own conflict
+handling and its own error).
 
 Commands that read more than their own streams (``run_renewals`` lists every
 member from the store) or that act on the keyring (``erase_personal_data``)
@@ -23,7 +24,7 @@ from typing import Any
 
 from commands import models as m
 from commands.handlers import REGISTRY, Context, Result, Unit, execute, parse, stamp
-from ledger.errors import BadInput, ClockError, Conflict, LedgerError
+from ledger.errors import BadInput, LedgerError
 from ledger.events import CommandRecorded, Event
 from ledger.store import LedgerApp
 
@@ -107,7 +108,9 @@ class Batch:
         try:
             self.app.append(pending, max(e.recorded for e in pending))
             return lines
-        except (Conflict, ClockError):
+        except LedgerError:
+            # Nothing of the batch was written (a lost race, a late clock, a read-only
+            # connection, a key erased meanwhile): each line answers for itself.
             pass
         for line in lines:
             line.result, line.error = None, None

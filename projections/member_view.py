@@ -267,7 +267,7 @@ def owing(app, w: Window) -> Iterator[MemberView]:
     from ledger import readmodel
 
     src = list_sources(app, w)
-    for mid in app.readmodel(readmodel.owing_candidates, w.day):
-        v = of_facts(mid, app.read(member.stream(mid)), src)
+    for mid in app.readmodel(readmodel.owing_candidates, w.day):  # (arrears rows show no personal field)
+        v = of_facts(mid, app.read_sealed(member.stream(mid)), src)
         if v is not None:
             yield v
