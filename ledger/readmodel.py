@@ -41,10 +41,17 @@ def table(d: Any, name: str) -> str:
     return f"{d.schema}.{name}" if d.schema else name
 
 
-def sql(d: Any, text: str) -> str:
-    """Our table names into ``text`` (``[members]``, ``[money]``, ``[position]``)."""
+def sql(d: Any, text: str, scratch: bool = False) -> str:
+    """Our table names into ``text`` (``[members]``, ``[money]``, ``[position]``); ``scratch``:
+    the temporary copies ``verify`` rebuilds into."""
+    if scratch:
+        prefix = "temp." if d.kind == "sqlite" else ""
+        return (text.replace("[members]", f"{prefix}{SCRATCH_MEMBERS}").replace("[money]", f"{prefix}{SCRATCH_MONEY}"))
     return (text.replace("[members]", table(d, MEMBERS)).replace("[money]", table(d, MONEY))
             .replace("[position]", table(d, POSITION)))
+
+
+SCRATCH_MEMBERS, SCRATCH_MONEY = "ledger_scratch_members", "ledger_scratch_money"
 
 
 SCHEMA = [
@@ -88,24 +95,11 @@ def stored_changes(stream: str, version: int, topic: str, state: bytes) -> list[
 
 
 class Rows:
-    """The tables held in memory (a scratch copy for ``verify``)."""
+    """The tables read into memory (for tests and small stores)."""
 
     def __init__(self) -> None:
         self.members: dict[str, tuple] = {}
         self.money: dict[str, tuple] = {}
-
-    def apply(self, cs: Iterable[Change]) -> None:
-        for kind, values in cs:
-            if kind == "members+":
-                self.members[values[0]] = values
-            elif kind == "money+":
-                self.money[values[0]] = values
-            else:
-                for target in values:
-                    self.money.pop(target, None)
-                    mid = target.split("#", 1)[0][len(PREFIX):]
-                    if mid in self.members and self.members[mid][4] == target:
-                        del self.members[mid]
 
 
 # --- the tables --------------------------------------------------------------------------------
@@ -122,20 +116,20 @@ def create(cur: Any, d: Any) -> int:
     return 0
 
 
-def write(cur: Any, d: Any, cs: Iterable[Change]) -> None:
+def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False) -> None:
     for kind, values in cs:
         if kind == "members+":
             cur.run(sql(d, "INSERT INTO [members] (member_id, property_id, acquirer, previous_member_id, applied_event) "
                            "VALUES (?,?,?,?,?) ON CONFLICT (member_id) DO UPDATE SET property_id = excluded.property_id, "
                            "acquirer = excluded.acquirer, previous_member_id = excluded.previous_member_id, "
-                           "applied_event = excluded.applied_event"), values)
+                           "applied_event = excluded.applied_event", scratch), values)
         elif kind == "money+":
             cur.run(sql(d, "INSERT INTO [money] (event_id, member_id, kind, day, amount) VALUES (?,?,?,?,?) "
-                           "ON CONFLICT (event_id) DO NOTHING"), values)
+                           "ON CONFLICT (event_id) DO NOTHING", scratch), values)
         else:
             marks = ",".join("?" * len(values))
-            cur.run(sql(d, f"DELETE FROM [money] WHERE event_id IN ({marks})"), values)
-            cur.run(sql(d, f"DELETE FROM [members] WHERE applied_event IN ({marks})"), values)
+            cur.run(sql(d, f"DELETE FROM [money] WHERE event_id IN ({marks})", scratch), values)
+            cur.run(sql(d, f"DELETE FROM [members] WHERE applied_event IN ({marks})", scratch), values)
 
 
 def set_position(cur: Any, d: Any, pos: int) -> None:
@@ -188,21 +182,39 @@ def rebuild(cur: Any, d: Any, progress: Callable[[int], None] | None = None, bat
     return n
 
 
-def scratch(cur: Any, d: Any, batch: int = 5000) -> tuple[Rows, int]:
-    """A rebuild into memory, from the log read through ``cur`` (for ``verify``)."""
-    rows = Rows()
+MEMBER_COLUMNS = "member_id, property_id, acquirer, previous_member_id, applied_event"
+MONEY_COLUMNS = "event_id, member_id, kind, day, amount"
+
+
+def scratch_difference(cur: Any, d: Any, batch: int = 5000) -> tuple[str | None, int, int]:
+    """Rebuild the tables from the log into temporary scratch copies (inside ``cur``'s
+    transaction, which the caller rolls back) and compare them with the stored ones in SQL.
+
+    Returns (the first differing row described, or None; the position rebuilt up to; rows kept)."""
+    for name, text in ((SCRATCH_MEMBERS, SCHEMA[0]), (SCRATCH_MONEY, SCHEMA[1])):
+        cur.run(sql(d, text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+                    .replace("[members]" if name == SCRATCH_MEMBERS else "[money]",
+                             name if name == SCRATCH_MEMBERS else name)))
+        cur.run(f"DELETE FROM {name}")
     last = 0
     for nid, stream, version, topic, state in log(cur, d, batch):
-        rows.apply(stored_changes(stream, version, topic, bytes(state)))
+        write(cur, d, stored_changes(stream, version, topic, bytes(state)), scratch=True)
         last = nid
-    return rows, last
+    for what, cols, kept, rebuilt in (("members", MEMBER_COLUMNS, "[members]", SCRATCH_MEMBERS),
+                                      ("money", MONEY_COLUMNS, "[money]", SCRATCH_MONEY)):
+        for a, b, label in ((rebuilt, kept, "rebuilt, not kept"), (kept, rebuilt, "kept, not rebuilt")):
+            row = cur.one(sql(d, f"SELECT {cols} FROM {a} EXCEPT SELECT {cols} FROM {b} ORDER BY 1 LIMIT 1"))
+            if row is not None:
+                return f"row {row[0]} of {what} ({label}: {tuple(row)!r})", last, 0
+    n = cur.one(sql(d, "SELECT (SELECT COUNT(*) FROM [members]) + (SELECT COUNT(*) FROM [money])"))
+    return None, last, int(n[0]) if n else 0
 
 
 def stored(cur: Any, d: Any) -> Rows:
     rows = Rows()
-    for r in cur.all(sql(d, "SELECT member_id, property_id, acquirer, previous_member_id, applied_event FROM [members]")):
+    for r in cur.all(sql(d, f"SELECT {MEMBER_COLUMNS} FROM [members]")):
         rows.members[r[0]] = tuple(r)
-    for r in cur.all(sql(d, "SELECT event_id, member_id, kind, day, amount FROM [money]")):
+    for r in cur.all(sql(d, f"SELECT {MONEY_COLUMNS} FROM [money]")):
         rows.money[r[0]] = (r[0], r[1], r[2], r[3], int(r[4]))
     return rows
 

@@ -300,7 +300,7 @@ class LedgerApp(Application):
                "WHERE originator_id >= ? AND originator_id < ? "
                "AND (originator_id > ? OR (originator_id = ? AND originator_version > ?)) "
                "ORDER BY originator_id, originator_version LIMIT ?")
-        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
         last_stream, last_version = "", 0
         current, events = None, []  # type: ignore[var-annotated]
         while True:

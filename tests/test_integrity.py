@@ -180,12 +180,21 @@ def test_a_rewritten_prefix_fails_its_anchor(app, store_url):
 
 def test_projections_rebuilt_from_the_log_must_match_the_read_path(app, monkeypatch):
     given_nine_facts(app)
-    real = app.read
-    # A read path that loses the newest fact of a stream (a broken index, say).
+    real, scan = app.read, app.iter_streams
+    # A read path that loses the newest fact of a stream (a broken index, say): the status
+    # it gives differs from the one assembled from the stream's facts.
     monkeypatch.setattr(app, "read", lambda s: real(s)[:-1] if s == "member:M-0042" else real(s))
     p = problem(app)
     assert p.kind == "projection"
-    assert p.en.startswith("PROJECTION history of member:M-0042 differs between a rebuild from the log and the read path")
+    assert p.en == ("PROJECTION status of M-0042 differs between a rebuild from the log and the read path: "
+                    "arrears.amount: rebuilt 0, read path 5500.")
+    # A per-stream scan that loses it: the stream no longer matches the global log.
+    monkeypatch.setattr(app, "read", real)
+    monkeypatch.setattr(app, "iter_streams", lambda prefix, *a, **k: (
+        (name, facts[:-1] if name == "member:M-0042" else facts) for name, facts in scan(prefix, *a, **k)))
+    p = problem(app)
+    assert p.en == ("PROJECTION history of member:M-0042 differs between the global log (6 facts) and the "
+                    "per-stream read (5 facts, or other facts).")
 
 
 def test_a_late_clock_is_refused_inside_the_append_lock(app):
