@@ -25,26 +25,40 @@ from projections.window import Window
 
 
 class StreamDigests:
-    """For each stream, its number of facts and a running SHA-256 of their ids, types and
-    times in global-log order: a few dozen bytes per stream, never the facts themselves."""
+    """For each stream, its number of facts and a running hash of their ids, types and times
+    in global-log order, packed in 20 bytes under an 8-byte key: never the facts themselves
+    (about 100 bytes a stream, for the million streams of a large store)."""
 
     def __init__(self) -> None:
-        self.streams: dict[str, tuple[int, bytes]] = {}
+        self.streams: dict[int, bytes] = {}
 
     @staticmethod
-    def key(e: Event) -> bytes:
-        return f"{e.event_id}|{e.TYPE}|{e.recorded.isoformat()}|{e.effective.isoformat()}".encode()
+    def name(stream: str) -> int:
+        return int.from_bytes(hashlib.blake2b(stream.encode(), digest_size=8).digest(), "big")
+
+    @staticmethod
+    def step(packed: bytes, e: Event) -> bytes:
+        n = int.from_bytes(packed[:4], "big") if packed else 0
+        key = f"{e.event_id}|{e.TYPE}|{e.recorded.isoformat()}|{e.effective.isoformat()}".encode()
+        return (n + 1).to_bytes(4, "big") + hashlib.blake2b(packed[4:] + key, digest_size=16).digest()
 
     def add(self, nid: int, e: Event) -> None:
-        n, h = self.streams.get(e.originator_id, (0, b""))
-        self.streams[e.originator_id] = (n + 1, hashlib.sha256(h + self.key(e)).digest()[:16])
+        k = self.name(e.originator_id)
+        self.streams[k] = self.step(self.streams.get(k, b""), e)
+
+    def get(self, stream: str) -> bytes | None:
+        return self.streams.get(self.name(stream))
 
     @classmethod
-    def of(cls, events: list[Event]) -> tuple[int, bytes]:
-        h = b""
+    def of(cls, events: list[Event]) -> bytes:
+        packed = b""
         for e in events:
-            h = hashlib.sha256(h + cls.key(e)).digest()[:16]
-        return len(events), h
+            packed = cls.step(packed, e)
+        return packed
+
+    @staticmethod
+    def count(packed: bytes | None) -> int:
+        return int.from_bytes(packed[:4], "big") if packed else 0
 
 
 def first_difference(a: Any, b: Any, path: str = "") -> str | None:
@@ -90,13 +104,13 @@ def compare(app: LedgerApp, log: StreamDigests, w: Window) -> tuple[Problem | No
     seen = 0
     for stream, events in app.iter_streams(""):
         counts["streams"] += 1
-        want = log.streams.get(stream)
+        want = log.get(stream)
         if want is None or StreamDigests.of(events) != want:
-            got = len(events)
+            had, got = StreamDigests.count(want), len(events)
             return Problem("projection", None, None, stream,
-                           f"PROJECTION history of {stream} differs between the global log ({want[0] if want else 0} "
+                           f"PROJECTION history of {stream} differs between the global log ({had} "
                            f"facts) and the per-stream read ({got} facts, or other facts).",
-                           f"{stream} の履歴が、全体ログ（{want[0] if want else 0} 件）とストリームごとの読み出し"
+                           f"{stream} の履歴が、全体ログ（{had} 件）とストリームごとの読み出し"
                            f"（{got} 件、または別の事実）で異なります。"), counts
         seen += 1
         if stream.startswith(member_view.PREFIX):
@@ -111,8 +125,7 @@ def compare(app: LedgerApp, log: StreamDigests, w: Window) -> tuple[Problem | No
             if isinstance(read.get("arrears"), dict) and read["arrears"]["amount"] > 0:
                 owing.append({"member_id": ident, **read["arrears"]})
     if seen != len(log.streams):
-        missing = sorted(set(log.streams))[0]
-        return Problem("projection", None, None, missing,
+        return Problem("projection", None, None, None,
                        f"PROJECTION the per-stream read lists {seen} streams, the global log {len(log.streams)}.",
                        f"ストリームごとの読み出しは {seen} 本、全体ログは {len(log.streams)} 本です。"), counts
     # The arrears list as the store answers it (from the read model when current) against each member's status.

@@ -195,6 +195,10 @@ def test_projections_rebuilt_from_the_log_must_match_the_read_path(app, monkeypa
     p = problem(app)
     assert p.en == ("PROJECTION history of member:M-0042 differs between the global log (6 facts) and the "
                     "per-stream read (5 facts, or other facts).")
+    # A per-stream scan that loses a whole stream.
+    monkeypatch.setattr(app, "iter_streams", lambda prefix, *a, **k: (
+        (name, facts) for name, facts in scan(prefix, *a, **k) if name != "property:P-1"))
+    assert problem(app).en == "PROJECTION the per-stream read lists 2 streams, the global log 3."
 
 
 def test_a_late_clock_is_refused_inside_the_append_lock(app):
