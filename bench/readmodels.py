@@ -11,6 +11,7 @@ it for the status comparison.
 
 Each read runs in a fresh child process, so its peak memory (VmHWM) is its own:
 - ``snapshot`` at a past as-of (2023-06-30) as now known, and as known then;
+- ``diff`` at that as-of between then and now; ``verify`` of the whole store;
 - ``arrears`` and ``tasks`` at the same past as-of, as now known;
 - ``status`` of one member: median of 200 calls, on the 1k and the large store;
 - ``apply``: onboarding + payments through ``commands.handlers.execute`` (one
@@ -69,6 +70,15 @@ def child_read(path: str, what: str, known_at: str | None) -> dict:
     t0 = time.perf_counter()
     if what == "snapshot":
         n = len(snapshot.run(app, w, jobs=1).rows)
+    elif what == "diff":
+        n = snapshot.diff(app, w.as_of, parse_instant(known_at or PAST, field="known_at", end_of_day=True),
+                          now)["totals"]["changed"]
+    elif what == "verify":
+        from projections import integrity
+
+        report = integrity.verify(app, Window(now, now))
+        assert report.problem is None, report.problem
+        n = report.facts
     elif what == "arrears":
         n = len(arrears.rows(app, w))
     else:
@@ -158,9 +168,9 @@ def child_raw(path: str, commands: int, facts_per_command: float) -> dict:
     return {"commands": commands, "seconds": round(took, 2), "commands_per_s": round(commands / took, 1)}
 
 
-def in_child(*args: str) -> dict:
+def in_child(*args: str, env: dict | None = None) -> dict:
     res = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", *args], check=True,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=dict(os.environ, **(env or {})))
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -204,6 +214,7 @@ def main() -> None:
                     "generation": big_gen, "generation_1k": small_gen}
     report["snapshot_past_now_known"] = in_child("read", big, "snapshot")
     report["snapshot_past_known_then"] = in_child("read", big, "snapshot", f"{PAST}T23:59:59+09:00")
+    report["diff_past_then_vs_now"] = in_child("read", big, "diff", f"{PAST}T23:59:59+09:00")
     report["arrears_past_now_known"] = in_child("read", big, "arrears")
     report["tasks_past_now_known"] = in_child("read", big, "tasks")
     report["arrears_1k"] = in_child("read", small, "arrears")
@@ -231,13 +242,13 @@ def main() -> None:
     try:
         import psycopg
 
-        os.environ.setdefault("LEDGER_MASTER_KEY", "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE=")
+        key = {"LEDGER_MASTER_KEY": os.environ.get("LEDGER_MASTER_KEY", "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE=")}
         for size, sqlite_run in ((1, one), (100, ap)):
             schema = f"bench_{uuid.uuid4().hex[:8]}"
             with psycopg.connect(a.pg, autocommit=True) as c:
                 c.execute(f"CREATE SCHEMA {schema}")
             try:
-                pg = in_child("apply", f"{a.pg}?schema={schema}", str(a.apply_members), str(size))
+                pg = in_child("apply", f"{a.pg}?schema={schema}", str(a.apply_members), str(size), env=key)
             finally:
                 with psycopg.connect(a.pg, autocommit=True) as c:
                     c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -245,6 +256,7 @@ def main() -> None:
             report[f"postgres_time_to_sqlite_batch_{size}"] = round(pg["seconds"] / sqlite_run["seconds"], 2)
     except Exception as e:  # reported, not hidden
         report["apply_postgres"] = {"error": str(e)}
+    report["verify"] = in_child("read", big, "verify")
     report["load_average"] = os.getloadavg()
     print(json.dumps(report, indent=2, ensure_ascii=False))
     with open(os.path.join(OUT, f"readmodels-{a.members}.json"), "w", encoding="utf-8") as f:
