@@ -14,11 +14,11 @@ So a member cannot show a ground in ``status`` and lack it in ``snapshot`` or
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from ledger import fees, inspection, member
+from ledger import fees, inspection, member, readmodel
 from ledger.errors import LedgerError
 from ledger.events import Event
 from ledger.facts import visible
@@ -222,10 +222,6 @@ def ground_tasks(v: MemberView) -> list[dict]:
     return out
 
 
-def rows_of(views: Iterable[MemberView]) -> list[dict]:
-    return [v.row for v in views]
-
-
 def list_sources(app, w: Window) -> Sources:
     """The sources of a list over many members: the houses with inspections are known up front."""
     houses = None
@@ -238,8 +234,7 @@ def list_sources(app, w: Window) -> Sources:
 def views(app, w: Window, src: Sources | None = None, *, personal: bool = True) -> Iterator[MemberView]:
     """Every member's view for the window, one member at a time in id order.
 
-    ``app`` needs ``iter_streams`` and ``read`` (``LedgerApp``, or the in-memory
-    log of ``verify``). Only one member's facts are held at a time. ``personal=False``
+    Only one member's facts are held at a time. ``personal=False``
     for lists that show no personal field (their ``applicant`` reads as withheld)."""
     src = src or list_sources(app, w)
     streams = app.iter_streams(PREFIX) if personal else app.iter_streams(PREFIX, personal=False)
@@ -262,12 +257,10 @@ def owing(app, w: Window) -> Iterator[MemberView]:
     """The views of the members who may owe on ``w.day``: from the read model when the window
     is now-known (a superset, each then assembled here), else every member, streamed."""
     if not now_known(app, w):
-        yield from views(app, w)
+        yield from views(app, w, personal=False)  # (arrears rows show no personal field)
         return
-    from ledger import readmodel
-
     src = list_sources(app, w)
-    for mid in app.readmodel(readmodel.owing_candidates, w.day):  # (arrears rows show no personal field)
+    for mid in app.readmodel(readmodel.owing_candidates, w.day):
         v = of_facts(mid, app.read_sealed(member.stream(mid)), src)
         if v is not None:
             yield v
