@@ -99,11 +99,15 @@ def record_payment_failure(u: Unit, c: m.RecordPaymentFailure, eff: datetime) ->
 
 
 def member_ids(u: Unit) -> list[str]:
-    """Every member in the store, from the read model (``ledger.readmodel``), or from the
-    events table's stream index on a store whose read model lags; nothing is decoded."""
+    """Every member in the store, in the order their streams began: from the read model
+    (``ledger.readmodel``), or, on a store whose read model lags, from a scan of the log."""
     if u.app.readmodel_current():
         return u.app.readmodel(readmodel.member_ids)
-    return [name.split(":", 1)[1] for name in u.app.stream_ids("member:")]
+    seen: dict[str, None] = {}
+    for _, stream, _, _ in u.app.iter_stored():
+        if stream.startswith("member:"):
+            seen.setdefault(stream.split(":", 1)[1], None)
+    return list(seen)
 
 
 def property_grounds(u: Unit, mem: member.Member, eff: datetime) -> list[member.Ground]:

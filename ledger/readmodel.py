@@ -223,7 +223,10 @@ def stored(cur: Any, d: Any) -> Rows:
 
 
 def member_ids(cur: Any, d: Any) -> list[str]:
-    return [r[0] for r in cur.all(sql(d, "SELECT member_id FROM [members] ORDER BY member_id"))]
+    """Every member, in the order their streams began in the log (as a scan of the log finds them)."""
+    return [r[0] for r in cur.all(sql(d, f"SELECT m.member_id FROM [members] m JOIN {{events}} e "
+                                         f"ON e.originator_id = '{PREFIX}' || m.member_id AND e.originator_version = 1 "
+                                         f"ORDER BY e.{d.nid}"))]
 
 
 def owing_candidates(cur: Any, d: Any, day: date) -> list[str]:
