@@ -313,13 +313,21 @@ class LedgerApp(Application):
                 if stream != current:
                     if current is not None:
                         yield current, events
+                        self.release_key(current)
                     current, events = stream, []
                 events.append(decoder(topic, as_bytes(state)))
             if len(rows) < batch:
                 if current is not None:
                     yield current, events
+                    self.release_key(current)
                 return
             last_stream, last_version = rows[-1][0], rows[-1][1]
+
+    def release_key(self, subject: str) -> None:
+        """A list is done with this stream: drop its cached data key, so a list over every
+        member does not keep every member's key in memory (one is fetched again if needed)."""
+        if subject not in self.keyring.pending:
+            self.keyring.forget(subject)
 
     def stream_ids(self, prefix: str) -> list[str]:
         """The names of the streams ``<prefix>…`` (no fact is decoded)."""

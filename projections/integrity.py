@@ -118,6 +118,7 @@ def compare(app: LedgerApp, log: StreamDigests, w: Window) -> tuple[Problem | No
             ident = stream[len(member_view.PREFIX):]
             view = member_view.of_facts(ident, events, src)
             read = _answer(status.status, app, ident, w)
+            app.release_key(stream)  # one member's data key at a time
             rebuilt = view.row if view is not None else read if "error" in read else None
             p = _differs("status", ident, rebuilt, read)
             if p:
@@ -158,7 +159,12 @@ def _problem(where: str, diff: str) -> Problem:
 
 def verify(app: LedgerApp, w: Window, anchor: tuple[int, str] | None = None) -> Report:
     log = StreamDigests()
-    report = check_store(app, log.add, anchor)
+
+    def seen(nid: int, e: Event) -> None:
+        log.add(nid, e)
+        app.release_key(e.originator_id)  # the walk keeps no member's data key
+
+    report = check_store(app, seen, anchor)
     report.checked = ["chain links and hashes, fact bytes, envelopes, stream versions, decoding"]
     if report.problem is None:
         report.problem, counts = compare(app, log, w)
