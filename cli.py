@@ -493,12 +493,16 @@ def parse_line(n: int, data: bytes) -> Any:
 @main.command("apply", context_settings=CONTEXT)
 @click.argument("file", type=click.File("rb"))
 @click.option("--stop-on-error", is_flag=True, help="Stop at the first refused or malformed line.")
+@click.option("--batch", "batch_size", type=click.IntRange(1, 10_000), default=100, show_default=True,
+              help="Commands committed per transaction (1: one transaction per command).")
 @click.pass_context
-def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool) -> None:
+def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool, batch_size: int) -> None:
     """Apply a JSON Lines file of commands (- for stdin), one result line each.
 
     Each line is applied whole or not at all; a refused line writes nothing and
-    the run goes on with the next (unless --stop-on-error). Exit 0 only if every
+    the run goes on with the next (unless --stop-on-error). Up to --batch
+    commands share one transaction, each decided on the facts before it; a
+    line's result is printed once its facts are committed. Exit 0 only if every
     line was applied or was a duplicate.
 
     \b
@@ -506,26 +510,32 @@ def apply_file(ctx: click.Context, file: io.BufferedIOBase, stop_on_error: bool)
       ledger apply commands.jsonl
       echo '{"command":"announce_fee","amount":5500,"on":"2025-01-01"}' | ledger apply -
     """
+    from commands import batch
+
     lang = lang_of(ctx)
     try:
         app = open_app(ctx)
     except LedgerError as e:
         fail(e, lang, as_json=True)
-    worst = 0
-    for n, data in enumerate(file, start=1):
-        if not data.strip():
-            continue
-        try:
-            raw = parse_line(n, data)
-            result = handlers.execute(app, raw, write_context(ctx))
-            out = {"line": n, **result.as_dict()}
-        except LedgerError as e:
-            out = {"line": n, "ok": False, "error": i18n.error_dict(e)}
-            worst = max(worst, e.exit_code)
+
+    def lines():
+        for n, data in enumerate(file, start=1):
+            if not data.strip():
+                continue
+            try:
+                raw = parse_line(n, data)
+            except LedgerError as e:
+                raw = e
+            yield n, raw, write_context(ctx)
+
+    def emit_line(line) -> None:
+        if line.error is not None:
+            out = {"line": line.n, "ok": False, "error": i18n.error_dict(line.error)}
+        else:
+            out = {"line": line.n, **line.result.as_dict()}
         click.echo(json.dumps(out, ensure_ascii=False))
-        if worst and stop_on_error:
-            break
-    sys.exit(worst)
+
+    sys.exit(batch.run(app, lines(), batch_size, emit_line, stop_on_error))
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -745,6 +755,29 @@ def maintain(ctx: click.Context) -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Recompute the materialized read model from the log (a writer's job).
+
+    The read model (members, charges, payments, refunds) is kept in the same
+    transaction as every append, so this is needed only after a repair; it runs
+    in one transaction, with a progress bar on a terminal. `ledger verify`
+    compares the tables with a rebuild in a scratch copy.
+
+    \b
+    Example:
+      ledger rebuild
+    """
+    try:
+        app = open_app(ctx)
+        with Progress(app, "rebuilding") as progress:
+            n = app.rebuild_readmodel(progress)
+    except LedgerError as e:
+        fail(e, lang_of(ctx))
+    click.echo(f_(N_("read model rebuilt from {n} facts"), n=n))
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("member_id", metavar="MEMBER")
 @click.option("--on", help="The effective date (default: today).")
 @click.option("--command-id", help="An id that makes a retry safe.")
@@ -837,7 +870,8 @@ def output(path: str | None, lang: str) -> typing.TextIO:
 @read_options(lists=True)
 @click.option("--out", "path", metavar="FILE", help="Write the rows to FILE (the totals are printed).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Processes sharing the replay (default: 2 on a large store with 2+ cores, else 1).")
+              help="2+: processes sharing a replay of the global log (faster, memory grows with the members); "
+                   "default: one stream at a time, memory flat.")
 @click.option("--with-personal", is_flag=True,
               help="Include names, addresses and other personal fields (left out by default: an export is beyond a later erasure).")
 @click.pass_context
@@ -847,8 +881,8 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
 
     One row per member (and enrolment): the status fields of `ledger status`,
     flattened in CSV. Totals: members by state, arrears (members and yen),
-    grounds in force by rule. Streams the whole log in two passes with memory
-    flat in the number of facts; a progress bar shows on a terminal.
+    grounds in force by rule. Reads one member (or enrolment) at a time, with
+    memory flat however large the store; a progress bar shows on a terminal.
     Personal fields are left out unless --with-personal.
 
     \b
@@ -868,7 +902,8 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
     if not with_personal:
         from projections.personal import redact
 
-        snap.rows[:] = [redact(r) for r in snap.rows]
+        rows = snap.rows
+        snap.rows = rows.mapped(redact) if isinstance(rows, snapshot_view.Spool) else [redact(r) for r in rows]
     out = output(path, lang_of(ctx))
     try:
         if fmt == "json":
@@ -877,8 +912,8 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
             report.snapshot_csv(snap, out)
         else:  # report.TABLE's columns, labelled and lined up by display width, then the totals
             cols = list(report.TABLE)
-            rows = [[labels.flatten({**flatten_row(r), "grounds": ",".join(
-                g["rule"] for g in r.get("grounds") or [] if isinstance(g, dict))}).get(c, "") for c in cols]
+            rows = [[safe.cell(labels.flatten({**flatten_row(r), "grounds": ",".join(
+                g["rule"] for g in r.get("grounds") or [] if isinstance(g, dict))}).get(c, "")) for c in cols]
                 for r in snap.rows]
             out.write("\n".join(table.render(rows, [labels.header(c) for c in cols])) + "\n\n")
             out.write(totals_text(snap))
@@ -926,7 +961,8 @@ def totals_text(snap: typing.Any) -> str:
 @click.option("--vs-known-at", metavar="TIMESTAMP", help="The later knowledge time (default: now).")
 @click.option("--json", "fmt", flag_value="json", help="Machine-readable JSON.")
 @click.option("--csv", "fmt", flag_value="csv", help="CSV: one line per changed field.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes sharing the replay.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="2+: processes sharing a replay of the global log; default: one stream at a time.")
 @click.pass_context
 def diff(ctx: click.Context, as_of: str, known_at: str, vs_known_at: str | None, fmt: str | None,
          jobs: int | None) -> None:

@@ -279,7 +279,7 @@ def child_snapshot(path: str, jobs: int, known_at: str | None) -> dict:
         report.snapshot_json(result, f)
     t2 = time.perf_counter()
     facts = result.stats["facts"]
-    return {"facts": facts, "decoded": result.stats["decoded"], "rows": len(result.rows),
+    return {"facts": facts, "decoded": result.stats.get("decoded"), "rows": len(result.rows),
             "replay_s": round(t1 - t0, 2), "write_s": round(t2 - t1, 2), "total_s": round(t2 - t0, 2),
             "facts_per_s": round(facts / (t2 - t0)), "cpu_s": cpu_s(), "jobs": jobs, "maxrss_mb": maxrss_mb(),
             "worker_maxrss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),

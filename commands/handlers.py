@@ -214,6 +214,19 @@ def stamp(drafts: list[Draft], unit: Unit, cmd: m.Command, ctx: Context, eff: da
     return out
 
 
+def prepare(raw: Any, ctx: Context) -> tuple[m.Command, datetime]:
+    """The checks every write passes before it is decided, whether alone (``execute``) or
+    in a batch (``commands.batch``): the command parses, names its actor, and its own
+    effective time is not after the ledger clock. Returns the command and that time."""
+    cmd = raw if isinstance(raw, m.Command) else parse(raw)
+    if not ctx.actor or not ctx.actor.strip():
+        raise BadInput("Every write names its actor: pass --actor or set LEDGER_ACTOR (not blank).",
+                       "書き込みには担当者が必要です。--actor または LEDGER_ACTOR を指定してください（空白は不可）。", field="actor")
+    eff = cmd.effective(ctx.now)
+    not_after_clock(cmd, eff, ctx.now)
+    return cmd, eff
+
+
 def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
     """Apply one command whole or not at all.
 
@@ -222,13 +235,8 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
     facts, so it is either applied once or refused by the rule that now applies;
     on PostgreSQL the second decision holds the store's gate and cannot lose again.
     """
-    cmd = raw if isinstance(raw, m.Command) else parse(raw)
-    if not ctx.actor or not ctx.actor.strip():
-        raise BadInput("Every write names its actor: pass --actor or set LEDGER_ACTOR (not blank).",
-                       "書き込みには担当者が必要です。--actor または LEDGER_ACTOR を指定してください（空白は不可）。", field="actor")
+    cmd, eff = prepare(raw, ctx)
     handler = REGISTRY[cmd.NAME][1]
-    eff = cmd.effective(ctx.now)
-    not_after_clock(cmd, eff, ctx.now)
     app.check_clock(ctx.now)
     for attempt in range(MAX_ATTEMPTS):
         # After a lost conflict, decide again holding the store's gate (PostgreSQL):

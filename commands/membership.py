@@ -5,7 +5,7 @@ from datetime import datetime
 
 from commands import models as m
 from commands.handlers import Unit, handles
-from ledger import fees, inspection, member, property as prop
+from ledger import fees, inspection, member, property as prop, readmodel
 from ledger.dates import jst_date
 from ledger.facts import Draft, visible
 
@@ -103,11 +103,14 @@ def record_payment_failure(u: Unit, c: m.RecordPaymentFailure, eff: datetime) ->
 
 
 def member_ids(u: Unit) -> list[str]:
-    """Every member in the store, from the global log (a batch job's scan)."""
+    """Every member in the store, in the order their streams began: from the read model
+    (``ledger.readmodel``), or, on a store whose read model lags, from a scan of the log."""
+    if u.app.readmodel_current():
+        return u.app.readmodel(readmodel.member_ids)
     seen: dict[str, None] = {}
-    for _, e in u.app.iter_all():
-        if e.originator_id.startswith("member:"):
-            seen.setdefault(e.originator_id.split(":", 1)[1], None)
+    for _, stream, _, _ in u.app.iter_stored():
+        if stream.startswith("member:"):
+            seen.setdefault(stream.split(":", 1)[1], None)
     return list(seen)
 
 

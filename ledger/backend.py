@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
+from ledger import readmodel
 from ledger.errors import ClockError, Conflict, Refused, StoreError
 from ledger.keys import SCHEME
 
@@ -267,6 +268,8 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
     for _, s in ordered:
         if s.topic == ERASURE_TOPIC:
             erase_key(cur, str(s.originator_id), recorded_us(s.state))
+    # The materialized read model follows the facts in this same transaction (issue 11).
+    readmodel.follow(cur, d, ordered)
 
 
 def db_clock_error(text: str) -> ClockError | None:

@@ -24,6 +24,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, Persiste
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
+from ledger import readmodel
 from ledger.backend import (
     LEDGER_TABLES,
     PG_GUARDS,
@@ -53,7 +54,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self.insert_returning = self.insert_events_statement + SQL(", originator_id, originator_version")
         self.lock_call = SQL("SELECT {0}.ledger_append_lock(%s)").format(Identifier(s))
         self.gate_call = SQL("SELECT {0}.ledger_gate_lock()").format(Identifier(s))
-        self.backfilled = 0
+        self.backfilled = self.rebuilt = 0
         self.chain = True  # the store's setting, read at open (ledger.store)
         # Tests only: called inside the append's transaction just before COMMIT, with the
         # connection (to cut it and see the outcome-unknown path).
@@ -69,6 +70,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self.lock_call, (True,))
             if read_meta(cur, "chain") != "off":
                 self.backfilled = backfill(cur, self.dialect)
+            self.rebuilt = readmodel.create(cur, self.dialect)  # issue 11: the read model's tables
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:
@@ -101,6 +103,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                             raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
                                            f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
                     refuse_if_erased(cur, stored_events, keys)
+                    # The materialized read model follows the facts in this same transaction (issue 11).
+                    readmodel.follow(cur, self.dialect, pairs)
                     if self.before_commit is not None:
                         self.before_commit(conn)
         except (OperationalError, InterfaceError) as e:
@@ -169,6 +173,7 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
                        field="auditor-role")
     d = recorder.dialect
     seq = f'{d.schema}."{recorder.events_table_name}_notification_id_seq"'
+    readmodel_tables = ", ".join(readmodel.table(d, t) for t in (readmodel.MEMBERS, readmodel.MONEY, readmodel.POSITION))
     statements = []
     for role in (writer, auditor):
         statements.append(
@@ -185,6 +190,9 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
         *(f"GRANT EXECUTE ON FUNCTION {f} TO {writer}" for f in functions),
         f"GRANT SELECT ON {d.events}, {d.chain}, {d.meta} TO {auditor}",
         *(f"REVOKE ALL ON FUNCTION {f} FROM {auditor}" for f in functions),
+        # The read model (issue 11): the writer keeps it in step with its appends.
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {readmodel_tables} TO {writer}",
+        f"GRANT SELECT ON {readmodel_tables} TO {auditor}",
     ]
     with recorder.datastore.transaction(commit=True) as curs:
         for s in statements:

@@ -13,6 +13,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from ledger import readmodel
 from ledger.backend import ERASURE_TOPIC, LEDGER_TABLES, SQLITE_GUARDS, Dialect, SqliteCur, after_insert, backfill, read_meta
 
 
@@ -20,7 +21,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
         self.dialect = Dialect("sqlite", events_table_name, "ledger_chain", "ledger_keys", "ledger_meta")
-        self.backfilled = 0
+        self.backfilled = self.rebuilt = 0
         self.chain = True  # the store's setting, read at open (ledger.store)
 
     def create_table(self) -> None:
@@ -32,6 +33,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 cur.run(statement)
             if read_meta(cur, "chain") != "off":
                 self.backfilled = backfill(cur, self.dialect)
+            self.rebuilt = readmodel.create(cur, self.dialect)  # issue 11: the read model's tables
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super().insert_events(stored_events, **kwargs)

@@ -19,10 +19,11 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 from eventsourcing.application import Application
@@ -35,7 +36,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from ledger import keys as keyring_mod
+from ledger import keys as keyring_mod, readmodel
 from ledger.backend import MASTER_CHECK, as_bytes, db_clock_error, from_us, head_of, head_sql, read_meta, write_meta
 from ledger.dates import JST
 from ledger.errors import BadInput, ClockError, Conflict, Forbidden, LedgerError, StoreError
@@ -44,6 +45,7 @@ from ledger.events import EVENT_TYPES, Event, Personal
 APP_NAME = "MembershipLedger"
 DEFAULT_DB = "ledger.db"
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+T = TypeVar("T")
 
 # A store's settings, written once into ledger_meta when the store is created and read at
 # every open (issue 12): no later command's environment changes them. A store made before
@@ -247,6 +249,13 @@ class LedgerApp(Application):
         except PersistenceError as e:
             raise translate(e) from None
 
+    def read_sealed(self, stream: str) -> list[Event]:
+        """``read`` with personal fields left sealed (withheld): for views that show none."""
+        try:
+            return [decode(s.topic, as_bytes(s.state)) for s in self.recorder.select_events(stream)]  # type: ignore[arg-type]
+        except PersistenceError as e:
+            raise translate(e) from None
+
     def exists(self, stream: str) -> bool:
         try:
             return bool(self.recorder.select_events(stream, limit=1))  # type: ignore[arg-type]
@@ -318,6 +327,87 @@ class LedgerApp(Application):
                 return
             yield from rows
             start = rows[-1][0] + 1
+
+    # Added for lists that must replay (issue 11): one stream at a time, so memory
+    # holds one batch of rows and one stream's facts, however large the store.
+    def iter_streams(self, prefix: str, batch: int = 5000, *, personal: bool = True) -> Iterator[tuple[str, list[Event]]]:
+        """Every stream named ``<prefix>…`` with all its facts, in stream-name order.
+
+        Read by the events table's primary key (stream, version) in batches, so
+        a stream's facts arrive together and nothing else is held. ``personal=False``
+        leaves personal fields sealed (read as withheld): for lists that show none."""
+        decoder = self.ledger_mapper.decode if personal else decode
+        sql = ("SELECT originator_id, originator_version, topic, state FROM {events} "
+               "WHERE originator_id >= ? AND originator_id < ? "
+               "AND (originator_id > ? OR (originator_id = ? AND originator_version > ?)) "
+               "ORDER BY originator_id, originator_version LIMIT ?")
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
+        last_stream, last_version = "", 0
+        current, events = None, []  # type: ignore[var-annotated]
+        while True:
+            try:
+                with self.cursor() as cur:
+                    rows = cur.all(sql, (prefix, hi, last_stream, last_stream, last_version, batch))
+            except PersistenceError as e:
+                raise translate(e) from None
+            for stream, version, topic, state in rows:
+                if stream != current:
+                    if current is not None:
+                        yield current, events
+                        self.release_key(current)
+                    current, events = stream, []
+                events.append(decoder(topic, as_bytes(state)))
+            if len(rows) < batch:
+                if current is not None:
+                    yield current, events
+                    self.release_key(current)
+                return
+            last_stream, last_version = rows[-1][0], rows[-1][1]
+
+    def release_key(self, subject: str) -> None:
+        """A list is done with this stream: drop its cached data key, so a list over every
+        member does not keep every member's key in memory (one is fetched again if needed)."""
+        if subject not in self.keyring.pending:
+            self.keyring.forget(subject)
+
+    def stream_ids(self, prefix: str) -> list[str]:
+        """The names of the streams ``<prefix>…`` (no fact is decoded)."""
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        try:
+            with self.cursor() as cur:
+                return [r[0] for r in cur.all("SELECT DISTINCT originator_id FROM {events} WHERE originator_id >= ? "
+                                              "AND originator_id < ? ORDER BY originator_id", (prefix, hi))]
+        except PersistenceError as e:
+            raise translate(e) from None
+
+    # --- the materialized read model (ledger.readmodel, issue 11) ---------------
+
+    def readmodel(self, question: Callable[..., T], *args: Any) -> T:
+        """Ask ``ledger.readmodel`` a question in one read transaction."""
+        try:
+            with self.cursor() as cur:
+                return question(cur, self.recorder.dialect, *args)  # type: ignore[attr-defined]
+        except PersistenceError as e:
+            raise translate(e) from None
+
+    def readmodel_current(self) -> bool:
+        """Whether the read model has applied every fact in the log (it is kept in the
+        append's transaction, so only a store never upgraded by ``ledger init`` lags)."""
+        try:
+            with self.cursor() as cur:
+                d = self.recorder.dialect  # type: ignore[attr-defined]
+                row = cur.one(f"SELECT MAX({d.nid}) FROM {{events}}")
+                return readmodel.position(cur, d) == ((row[0] if row else 0) or 0)
+        except PersistenceError:
+            return False  # no read-model tables yet: read the log
+
+    def rebuild_readmodel(self, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute the read model from the log in one transaction (``ledger rebuild``)."""
+        try:
+            with self.cursor(commit=True) as cur:
+                return readmodel.rebuild(cur, self.recorder.dialect, progress)  # type: ignore[attr-defined]
+        except PersistenceError as e:
+            raise translate(e) from None
 
     def last_position(self) -> int:
         """The position of the newest fact in the global log (0 when empty)."""
@@ -638,6 +728,9 @@ def init_store(app: LedgerApp, *, roles: bool = False, writer: str = "ledger_wri
     backfilled = getattr(app.recorder, "backfilled", 0)
     if backfilled:
         lines.append(f"chained {backfilled} facts recorded before the chain existed")
+    rebuilt = getattr(app.recorder, "rebuilt", 0)
+    if rebuilt:
+        lines.append(f"read model built from {rebuilt} facts recorded before it existed")
     if roles:
         if app.backend != "postgres":
             raise BadInput("--roles applies to PostgreSQL stores only: a SQLite file is protected by file permissions.",

@@ -1,43 +1,23 @@
 """``ledger arrears``: every member owing an overdue fee on a day, as known at a moment.
 
-Streams the global log once, keeping only member facts, and folds each member
-with the same pure fold decisions use (ledger.member).
+Each row is taken from the member's one view (``projections.member_view``): the
+status row's arrears and grounds, so ``arrears`` and ``status`` cannot disagree.
+For a now-known window (known_at at or after the newest fact) the materialized
+read model (``ledger.readmodel``) names the members who may owe on the day, and
+only they are read; otherwise every member is read one stream at a time
+(``projections.member_view.views``), so memory stays flat either way.
 """
 from __future__ import annotations
 
-from ledger import member
 from ledger.store import LedgerApp
-from projections.window import Window, fold_every
-
-
-def members(app: LedgerApp, w: Window) -> list[member.Member]:
-    """Every member folded at (as_of, known_at)."""
-    return fold_every(app, w, "member:", member.fold)
-
-
-def row(m: member.Member, w: Window) -> dict | None:
-    a = m.arrears_on(w.day)
-    if a.amount <= 0:
-        return None
-    return {
-        "member_id": m.member_id,
-        "amount": a.amount,
-        "oldest_due_on": a.oldest_due_on.isoformat() if a.oldest_due_on else None,
-        "days_overdue": a.days_overdue,
-        "grounds": [f"{g.rule} since {g.since}" for g in grounds(m, w)],
-        "because": list(a.because),
-    }
-
-
-def grounds(m: member.Member, w: Window) -> list[member.Ground]:
-    """Detected grounds in force on the day (IE-13.1.2, IE-14.3.3, …)."""
-    return member.grounds_on(m, w.day)
+from projections import member_view
+from projections.window import Window
 
 
 def rows(app: LedgerApp, w: Window) -> list[dict]:
     out = []
-    for m in members(app, w):
-        r = row(m, w)
+    for v in member_view.owing(app, w):
+        r = member_view.arrears_row(v)
         if r:
             out.append(r)
     return sorted(out, key=lambda r: (-r["days_overdue"], r["member_id"]))

@@ -44,8 +44,13 @@ MANIFEST = "manifest.json"
 FORMAT = "ledger-evidence-bundle/1"
 
 
-def facts_jsonl(streams: dict[str, list[Event]], known_at: datetime, with_personal: bool = False) -> bytes:
-    facts = sorted((e for s in streams.values() for e in s if e.recorded <= known_at),
+def facts_jsonl(streams: dict[str, list[Event]], known_at: datetime, member_id: str | None = None,
+                with_personal: bool = False) -> bytes:
+    # Another member's stream (a secondary acquirer's previous owner, read for IE-17.2.x)
+    # stays out: the bundle carries no other member's personal data.
+    own = f"member:{member_id}" if member_id else None
+    facts = sorted((e for name, s in streams.items() if not (own and name.startswith("member:") and name != own)
+                    for e in s if e.recorded <= known_at),
                    key=lambda e: (e.recorded, e.originator_id, e.originator_version))
     keep = (lambda d: d) if with_personal else redact
     lines = [json.dumps(keep({"event_id": e.event_id, "type": e.TYPE, **e.model_dump(mode="json")}), ensure_ascii=False)
@@ -70,8 +75,8 @@ def files(x: dict, streams: dict[str, list[Event]], at: datetime, now: datetime,
         "report.txt": safe.text(report.explain_text(x)).encode(),
         "report.json": (report.explain_json(x) + "\n").encode(),
         "report.html": report.explain_html(x).encode(),
-        "facts-known-then.jsonl": facts_jsonl(streams, at, with_personal),
-        "facts-known-now.jsonl": facts_jsonl(streams, now, with_personal),
+        "facts-known-then.jsonl": facts_jsonl(streams, at, x.get("id"), with_personal),
+        "facts-known-now.jsonl": facts_jsonl(streams, now, x.get("id"), with_personal),
         "rules.json": rules_json(x),
     }
 

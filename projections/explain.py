@@ -24,7 +24,7 @@ incident) and ``now`` — and returns one document:
   views for the HTML picture.
 
 Both views are computed exactly as ``ledger status`` computes them (the same
-fold and the same ``projections.status.member_row``).
+fold and the same ``projections.member_view.assemble``).
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from ledger.dates import jst_date
 from ledger.errors import NotFound
 from ledger.events import CommandRecorded, Event, FactRetracted, Personal
 from ledger.facts import visible
-from projections import status
+from projections import member_view
 from projections.window import Window
 
 LABELS = ("as_of", "known_at", "because")
@@ -188,12 +188,14 @@ SPANS: tuple[tuple[str, str, str], ...] = (
 # --- the report -------------------------------------------------------------------------------------------
 
 
-def related_streams(member_id: str, property_id: str | None) -> list[str]:
+def related_streams(member_id: str, property_id: str | None, previous_member_id: str | None = None) -> list[str]:
     """The streams whose facts concern a member: its own, the fee schedule, its
-    property and the property's inspections."""
+    property and the property's inspections, and a secondary acquirer's previous owner (IE-17.2.x)."""
     out = [member.stream(member_id), fees.STREAM]
     if property_id:
         out.extend([f"property:{property_id}", f"inspection:{property_id}"])
+    if previous_member_id:
+        out.append(member.stream(previous_member_id))
     return out
 
 
@@ -206,16 +208,21 @@ def property_of(events: list[Event]) -> str | None:
 
 
 class _Views:
-    """Refolds a member's status for a set of member facts and fee facts (counterfactuals)."""
+    """Refolds a member's status for a set of member facts and fee facts (counterfactuals),
+    with the one assembly ``status`` uses (``projections.member_view``): the house's
+    inspections and a previous owner come from the loaded ``streams``."""
 
-    def __init__(self, member_id: str, w: Window) -> None:
+    def __init__(self, member_id: str, w: Window, streams: dict[str, list[Event]] | None = None) -> None:
         self.member_id, self.w = member_id, w
+        self.streams = streams or {}
 
     def row(self, mfacts: list[Event], ffacts: list[Event]) -> dict | None:
         m = member.fold(self.member_id, sorted(mfacts, key=lambda e: e.originator_version))
         if m is None:
             return None
-        return status.member_row(m, fees.fold(sorted(ffacts, key=lambda e: e.originator_version)), self.w)
+        tariffs = fees.fold(sorted(ffacts, key=lambda e: e.originator_version))
+        src = member_view.Sources(lambda s: self.streams.get(s, []), self.w, tariffs)
+        return member_view.assemble(m, src).row
 
 
 def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime) -> dict:
@@ -229,7 +236,7 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
     w_true, w_then = Window(at, now), Window(at, at)
     true_m, true_f = visible(mevents, at, now), visible(fevents, known_at=now)
     then_m, then_f = visible(mevents, at, at), visible(fevents, known_at=at)
-    v_true, v_then = _Views(member_id, w_true), _Views(member_id, w_then)
+    v_true, v_then = _Views(member_id, w_true, streams), _Views(member_id, w_then, streams)
     row_true, row_then = v_true.row(true_m, true_f), v_then.row(then_m, then_f)
     if row_true is None and row_then is None:
         raise NotFound(
@@ -238,7 +245,9 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
             field="at")
 
     # Every retraction and whom it names.
-    every: list[Event] = [e for s in streams.values() for e in s]
+    # (A previous owner's stream is read only for the IE-17.2.x grounds above.)
+    every: list[Event] = [e for name, s in streams.items()
+                          if not (name.startswith("member:") and name != mstream) for e in s]
     retraction_of: dict[str, FactRetracted] = {}
     for e in every:
         if isinstance(e, FactRetracted) and e.recorded <= now:
@@ -452,8 +461,8 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
     for lane, known_at in (("true", now), ("then", at)):
         facts = []
         for stream, evs in streams.items():
-            if stream == fees.STREAM:
-                continue
+            if stream == fees.STREAM or (stream.startswith("member:") and stream != mstream):
+                continue  # a previous owner's stream is read for IE-17.2.x only, never drawn
             for e in visible(evs, known_at=known_at):
                 if stream.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
                     continue
@@ -544,6 +553,7 @@ def load(read: Loader, member_id: str) -> dict[str, list[Event]]:
     """The streams ``explain`` needs, read with ``read(stream)`` (e.g. ``LedgerApp.read``)."""
     mevents = read(member.stream(member_id))
     streams = {}
-    for s in related_streams(member_id, property_of(mevents)):
+    previous = next((getattr(e, "previous_member_id", None) for e in mevents if e.TYPE == "MembershipApplied"), None)
+    for s in related_streams(member_id, property_of(mevents), previous):
         streams[s] = mevents if s == member.stream(member_id) else read(s)
     return streams

@@ -8,12 +8,10 @@ and the decisions can never disagree on who is owed what.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 
 from ledger import inspection, member, property as prop
 from ledger.errors import NotFound
-from ledger.events import Event
 from ledger.facts import visible
 from ledger.store import LedgerApp
 from projections.window import Window
@@ -117,20 +115,26 @@ def rows(app: LedgerApp, property_id: str, w: Window) -> list[dict]:
 def tasks(app: LedgerApp, w: Window) -> list[dict]:
     """Inspection work due on ``w.day``: notices due (from 30 days before the
     deadline) or overdue, until the inspection year ends; repair estimates
-    requested and not yet presented (IE-7). Reads the log once."""
-    streams: dict[str, list[Event]] = defaultdict(list)
-    for _, e in app.iter_all():
-        if e.recorded <= w.known_at and e.originator_id.startswith(("property:", "inspection:", "member:")):
-            streams[e.originator_id].append(e)
+    requested and not yet presented (IE-7). Reads one house at a time (its
+    property stream, then, when it may have work, its inspection and members'
+    streams), so memory stays flat."""
     out: list[dict] = []
     day = w.day
-    for name in [n for n in streams if n.startswith("property:")]:
-        house = prop.fold(visible(streams[name], w.as_of, w.known_at))
+    prefix = inspection.stream("")
+    # Houses with inspection facts; a house without any is only read further when one of
+    # its notice windows (the same slots house_rows computes) covers the day.
+    inspected = {n[len(prefix):] for n in app.stream_ids(prefix)} if hasattr(app, "stream_ids") else None
+    for _, events in app.iter_streams("property:"):
+        house = prop.fold(visible(events, w.as_of, w.known_at))
         if house is None:
             continue
         pid = house.property_id
-        ins = inspection.fold(pid, visible(streams.get(inspection.stream(pid), []), w.as_of, w.known_at))
-        members = _members(house, lambda s: streams.get(s, []), w)
+        facts = app.read(inspection.stream(pid)) if inspected is None or pid in inspected else []
+        ins = inspection.fold(pid, visible(facts, w.as_of, w.known_at))
+        if not facts and not any(s.notice_by - NOTICE_TASK_LEAD <= day <= s.due_on
+                                 for s in (ins.slot(house.delivered_on, y) for y in inspection.YEARS)):
+            continue  # no notice window today and no estimate: nothing to do for this house
+        members = _members(house, app.read, w)
         for r in house_rows(house, ins, members):
             notice_by, due_on = date.fromisoformat(r["notice_by"]), date.fromisoformat(r["due_on"])
             if r["state"] == "upcoming" and notice_by - NOTICE_TASK_LEAD <= day <= due_on:

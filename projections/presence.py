@@ -11,7 +11,7 @@ from ledger import presence
 from ledger.errors import NotFound
 from ledger.facts import visible
 from ledger.store import LedgerApp
-from projections.window import Window, fold_every
+from projections.window import Window
 
 
 def enrolment_row(en: presence.Enrolment, w: Window) -> dict:
@@ -107,5 +107,6 @@ def task_rows(enrolments: list[presence.Enrolment], w: Window) -> list[dict]:
 
 def tasks(app: LedgerApp, w: Window) -> list[dict]:
     """``ledger tasks`` rows of the presence check: consent calls due on ``w.day`` or overdue (PC-3.1, PC-3.2)."""
-    folded = fold_every(app, w, "enrolment:", presence.fold)
-    return task_rows(folded, w)
+    folded = (presence.fold(name.split(":", 1)[1], visible(events, w.as_of, w.known_at))
+              for name, events in app.iter_streams("enrolment:"))
+    return task_rows([en for en in folded if en is not None], w)

@@ -13,7 +13,7 @@ A fact is visible to a window exactly as ``ledger.facts.visible`` says: effectiv
 <= as_of, recorded <= known_at, and no retraction recorded <= known_at names it.
 Several windows can be replayed in the same two passes (``diff`` replays two).
 
-The rows are the programmes' own status rows (``projections.status.member_row``
+The rows are the programmes' own status rows (``projections.member_view.assemble``
 for Ie-Sapo members), so ``snapshot`` and ``status`` can never disagree.
 """
 from __future__ import annotations
@@ -22,30 +22,43 @@ import gc
 import heapq
 import os
 import pickle
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger import fees, inspection, member, presence
+from ledger import fees, member, presence
 from ledger.events import Event, FactRetracted, stream_of
 from ledger.errors import StoreError
+from ledger.facts import visible
 from ledger.store import LedgerApp, decode, open_store
-from projections import presence as presence_view, status
+from projections import member_view, presence as presence_view
 from projections.explain import leaves
 from projections.window import Window
 
 RETRACTED = FactRetracted.TYPE
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a row function may read besides its own stream: the window and the fee schedule."""
+class Context(member_view.Sources):
+    """What a row function may read besides its own stream, from the replay itself: the
+    window, the fee schedule, the houses' inspection facts and the other members' folded
+    state (a secondary applicant's previous owner) - the inputs ``status`` reads."""
 
-    window: Window
-    tariffs: list[fees.Tariff]
-    inspections: dict[str, list[Event]] = field(default_factory=dict)  # property id -> its visible inspection facts
+    def __init__(self, window: Window, tariffs: list[fees.Tariff], inspections: dict[str, list[Event]] | None = None,
+                 members: dict[str, Any] | None = None) -> None:
+        super().__init__(lambda _: [], window, tariffs)
+        self.window = window
+        self.houses = inspections or {}
+        self.members = members or {}
+
+    def inspections(self, property_id: str) -> list[Event]:
+        return self.houses.get(property_id, [])
+
+    def member(self, member_id: str) -> member.Member | None:
+        m = self.members.get(member.stream(member_id))
+        return m if m is not None and m.applied_on is not None else None
 
 
 @dataclass(frozen=True)
@@ -87,9 +100,8 @@ class Program:
 def _member_row(m: member.Member, ctx: Context) -> dict | None:
     if m.applied_on is None:
         return None
-    # The same inputs as ``status``: IE-14.3.8 lives on the house's inspection stream.
-    extra = inspection.inspection_grounds(ctx.inspections.get(m.property_id, []), m.member_id, ctx.window.day)
-    return status.member_row(m, ctx.tariffs, ctx.window, extra)
+    # The one assembly ``status`` uses, with the replay's own inputs (projections.member_view).
+    return member_view.assemble(m, ctx).row
 
 
 MEMBERS = Program("member:", "iesapo", member.Member, member.evolve, _member_row)
@@ -256,15 +268,17 @@ class Replay:
         for e in self.shared[k]:
             if e.originator_id.startswith(INSPECTIONS):
                 houses.setdefault(e.originator_id[len(INSPECTIONS):], []).append(e)
-        ctx = Context(self.windows[k], fees.fold(self.shared[k]), houses)
         states = self.states[k]
+        # Members stay until the end: a secondary applicant's row reads its previous owner's state.
+        ctx = Context(self.windows[k], fees.fold(self.shared[k]), houses, states)
         for stream in sorted(states):
             prog = self.program_of(stream)
-            st = states.pop(stream)
+            st = states[stream]
             assert prog is not None
             row = prog.row(st, ctx)
             if row is not None:
                 yield stream, row
+        states.clear()
 
 
 @dataclass
@@ -364,9 +378,44 @@ def replay(app: LedgerApp, windows: list[Window], progress: Callable[[int], None
 @dataclass
 class Snapshot:
     window: Window
-    rows: list[dict]
+    rows: "list[dict] | Spool"
     totals: dict
     stats: dict
+
+
+class Spool:
+    """The rows of a snapshot spooled to a temporary file (pickled one by one), so a list of
+    100,000 members never sits in memory; iterable any number of times, in order."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.n = 0
+
+    def append(self, row: dict) -> None:
+        pickle.dump(row, self.file, pickle.HIGHEST_PROTOCOL)
+        self.n += 1
+
+    def __iter__(self) -> Iterator[dict]:
+        self.file.flush()
+        self.file.seek(0)
+        for _ in range(self.n):
+            yield pickle.load(self.file)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def mapped(self, fn: Callable[[dict], dict]) -> "Spool":
+        """A new spool of ``fn(row)`` for every row (e.g. personal fields left out)."""
+        out = Spool()
+        for row in self:
+            out.append(fn(row))
+        return out
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, Spool)) and len(other) == self.n and list(self) == list(other)
 
 
 def totals(rows: Iterable[dict]) -> dict:
@@ -395,9 +444,50 @@ def totals(rows: Iterable[dict]) -> dict:
 
 
 def run(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None, jobs: int | None = None) -> Snapshot:
-    part = replay(app, [w], progress, jobs=jobs)
-    rows = [row for _, row in part.rows[0]]
-    return Snapshot(w, rows, totals(rows), part.stats)
+    """Every member's and enrolment's status row for the window.
+
+    By default one stream at a time (``stream_rows``): memory holds one stream's
+    facts and the rows go to a spool file, so it stays flat however large the
+    store. ``jobs`` > 1 shares a replay of the global log between processes
+    instead (``replay``: faster on two cores, but it holds every stream's folded state)."""
+    if jobs is not None and jobs > 1:
+        part = replay(app, [w], progress, jobs=jobs)
+        rows = [row for _, row in part.rows[0]]
+        return Snapshot(w, rows, totals(rows), part.stats)
+    spool, stats = Spool(), {"streams": 0, "facts": 0, "jobs": 1}
+    for row in stream_rows(app, w, progress, stats):
+        spool.append(row)
+    return Snapshot(w, spool, totals(spool), stats)
+
+
+def stream_rows(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None,
+                stats: dict | None = None) -> Iterator[dict]:
+    """The status rows in stream order (enrolments, then members), reading one stream at a time:
+    each member through the one assembly (``projections.member_view``)."""
+    stats = stats if stats is not None else {}
+    read = 0
+
+    def count(facts: list[Event]) -> None:
+        nonlocal read
+        read += len(facts)
+        stats["streams"] = stats.get("streams", 0) + 1
+        stats["facts"] = read
+        if progress is not None:
+            progress(len(facts))
+
+    for name, facts in app.iter_streams(presence.stream("")):
+        count(facts)
+        en = presence.fold(name.split(":", 1)[1], visible(facts, w.as_of, w.known_at))
+        if en is not None and en.enrolled is not None:
+            yield presence_view.enrolment_row(en, w)
+    src = member_view.list_sources(app, w)
+    for name, facts in app.iter_streams(member_view.PREFIX):
+        count(facts)
+        v = member_view.of_facts(name[len(member_view.PREFIX):], facts, src)
+        if v is not None:
+            yield v.row
+    if progress is not None:
+        progress(max(0, app.last_position() - read))
 
 
 # --- diff ------------------------------------------------------------------------------------------
@@ -434,19 +524,29 @@ def diff(app: LedgerApp, as_of: datetime, t1: datetime, t2: datetime,
     for one window and not the other: recorded between the two times (late
     records, back-dated facts) or retracted between them.
     """
-    part = replay(app, [Window(as_of, t1), Window(as_of, t2)], progress, bounds=(min(t1, t2), max(t1, t2)), jobs=jobs)
-    changers = part.changers
-    rows1 = {stream: row for stream, row in part.rows[0]}
+    windows, bounds = [Window(as_of, t1), Window(as_of, t2)], (min(t1, t2), max(t1, t2))
     members = []
-    for stream, row2 in part.rows[1]:
-        row1 = rows1.pop(stream, None)
-        fields = changed_fields(row1, row2)
-        if fields:
-            members.append(_changed(stream, row1, row2, fields, changers))
-    for stream, row1 in rows1.items():
-        members.append(_changed(stream, row1, None, changed_fields(row1, None), changers))
+    if jobs is not None and jobs > 1:
+        part = replay(app, windows, progress, bounds=bounds, jobs=jobs)
+        changers = part.changers
+        rows1 = {stream: row for stream, row in part.rows[0]}
+        for stream, row2 in part.rows[1]:
+            row1 = rows1.pop(stream, None)
+            fields = changed_fields(row1, row2)
+            if fields:
+                members.append(_changed(stream, row1, row2, fields, changers))
+        for stream, row1 in rows1.items():
+            members.append(_changed(stream, row1, None, changed_fields(row1, None), changers))
+        shared = [f for s in SHARED for f in changers.get(s, [])]
+    else:
+        # One stream at a time (flat memory): both windows' rows, and the stream's own facts
+        # that count for one window and not the other (the same test as the replay's).
+        for stream, row1, row2, changers in stream_pairs(app, windows, bounds, progress):
+            fields = changed_fields(row1, row2)
+            if fields:
+                members.append(_changed(stream, row1, row2, fields, changers))
+        shared = _changers(app.read(fees.STREAM), windows, bounds, shared=True).get(fees.STREAM, [])
     members.sort(key=lambda m: (m["program"] or "", m["id"]))
-    shared = [f for s in SHARED for f in changers.get(s, [])]
     return {
         "as_of": as_of.isoformat(),
         "known_at": t1.isoformat(),
@@ -460,6 +560,53 @@ def diff(app: LedgerApp, as_of: datetime, t1: datetime, t2: datetime,
             "by_field": dict(sorted(Counter(f["field"].split(".")[0] for m in members for f in m["fields"]).items())),
         },
     }
+
+
+def _changers(facts: list[Event], windows: list[Window], bounds: tuple[datetime, datetime],
+              shared: bool = False) -> dict[str, list[dict]]:
+    """The facts of one stream that count for one window and not the other (``Replay.feed``'s
+    test, with the stream's own retractions: a retraction names facts of its own stream)."""
+    gone: dict[str, Retraction] = {}
+    for e in facts:
+        if isinstance(e, FactRetracted):
+            r = Retraction(e.event_id, e.recorded, e.actor, e.reason, e.targets)
+            for t in e.targets:
+                if t not in gone or gone[t].recorded > r.recorded:
+                    gone[t] = r
+    r = Replay(windows, gone, bounds=bounds, programs=[])
+    out: dict[str, list[dict]] = {}
+    for e in facts:
+        if isinstance(e, FactRetracted):
+            continue
+        seen = [r.counts(e, w, shared) for w in windows]
+        if seen[0] != seen[1]:
+            out.setdefault(e.originator_id, []).append(r.changer(e))
+    return out
+
+
+def stream_pairs(app: LedgerApp, windows: list[Window], bounds: tuple[datetime, datetime],
+                 progress: Callable[[int], None] | None = None) -> Iterator[tuple[str, dict | None, dict | None, dict]]:
+    """(stream, row in window 1, row in window 2, its changers) for every enrolment and member."""
+    read = 0
+    srcs = [member_view.list_sources(app, w) for w in windows]
+    for prefix in (presence.stream(""), member_view.PREFIX):
+        for name, facts in app.iter_streams(prefix):
+            read += len(facts)
+            if progress is not None:
+                progress(len(facts))
+            ident = name[len(prefix):]
+            rows: list[dict | None] = []
+            for w, src in zip(windows, srcs):
+                if prefix == member_view.PREFIX:
+                    v = member_view.of_facts(ident, facts, src)
+                    rows.append(v.row if v is not None else None)
+                else:
+                    en = presence.fold(ident, visible(facts, w.as_of, w.known_at))
+                    rows.append(presence_view.enrolment_row(en, w) if en is not None and en.enrolled is not None else None)
+            if rows[0] is not None or rows[1] is not None:
+                yield name, rows[0], rows[1], _changers(facts, windows, bounds)
+    if progress is not None:
+        progress(max(0, app.last_position() - read))
 
 
 def _changed(stream: str, row1: dict | None, row2: dict | None, fields: list[dict],

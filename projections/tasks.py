@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ledger import inspection, member
-from ledger.facts import visible
-from projections import inspections, presence
-from projections.arrears import members
-from projections.status import action
+from ledger import member
+from projections import inspections, member_view, presence
 from projections.window import Window
 
 POINTS_WINDOW = timedelta(days=14)  # IE-A4.1: "within about 2 weeks"
@@ -22,7 +19,9 @@ def task(due, kind: str, ident: str, rule: str, text: str, d) -> dict:
     return {"due_on": due.isoformat(), "kind": kind, "id": ident, "rule": rule, "action": text, "overdue": due < d}
 
 
-def member_tasks(m: member.Member, w: Window, extra_grounds: list[member.Ground] = ()) -> list[dict]:
+def member_tasks(v: member_view.MemberView) -> list[dict]:
+    """A member's work on the view's day; the ground rows are the view's grounds (as in ``status``)."""
+    m, w = v.member, v.window
     d = w.day
     out: list[dict] = []
     state = m.state_on(d)
@@ -31,8 +30,7 @@ def member_tasks(m: member.Member, w: Window, extra_grounds: list[member.Ground]
     if p is not None and p.end < d and state in ("active", "suspended"):
         out.append(task(p.end, "renewal_run", mid, "IE-3.5",
                         f"Run the renewals through {p.end}: period {p.number} ended and nothing is recorded after it.", d))
-    for g in [*member.grounds_on(m, d), *extra_grounds]:
-        out.append(task(g.since, "ground", mid, g.rule, f"Ground {g.rule} in force since {g.since}: staff {action(g.rule)}.", d))
+    out.extend(member_view.ground_tasks(v))
     if state not in ("withdrawn", "revoked", "expired", "refused"):
         prepaid = member.prepaid_renewal_day(m)
         for reason, trigger in member.points_due(m, d):
@@ -67,9 +65,8 @@ SOURCES = [presence.tasks, inspections.tasks]
 
 def rows(app, w: Window) -> list[dict]:
     out: list[dict] = []
-    for m in members(app, w):
-        ins = visible(app.read(inspection.stream(m.property_id)), w.as_of, w.known_at)
-        out.extend(member_tasks(m, w, inspection.inspection_grounds(ins, m.member_id, w.day) if ins else []))
+    for v in member_view.views(app, w, personal=False):  # tasks show no personal field
+        out.extend(member_tasks(v))
     for source in SOURCES:
         out.extend(source(app, w))
     return sorted(out, key=lambda r: (not r["overdue"], r["due_on"], r["id"], r["kind"]))

@@ -1,17 +1,11 @@
 """The two times of a read: ``--as-of`` (valid time) and ``--known-at`` (recorded time)."""
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
 
 from ledger.clock import parse_instant
 from ledger.dates import jst_date
-from ledger.facts import visible
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,18 +28,3 @@ class Window:
 
     def labels(self) -> dict[str, str]:
         return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
-
-
-def fold_every(app, w: Window, prefix: str, fold: Callable[[str, list], T | None]) -> list[T]:
-    """Every stream named ``<prefix><id>`` folded at (as_of, known_at), from one
-    pass over the global log (for lists over all members or all enrolments)."""
-    streams: dict[str, list] = defaultdict(list)
-    for _, e in app.iter_all():
-        if e.originator_id.startswith(prefix) and e.recorded <= w.known_at:
-            streams[e.originator_id].append(e)
-    out = []
-    for stream, events in streams.items():
-        folded = fold(stream[len(prefix):], visible(events, w.as_of, w.known_at))
-        if folded is not None:
-            out.append(folded)
-    return out

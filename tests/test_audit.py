@@ -105,8 +105,8 @@ def test_snapshot_sees_a_mistake_until_its_retraction_is_recorded(told):
     assert after["M-0044"]["balance"] == 0
 
 
-def test_snapshot_decodes_only_the_streams_it_folds(told):
-    snap = snapshot.run(told, w("2025-05-20", story.NOW))
+def test_the_replay_decodes_only_the_streams_it_folds(told):
+    snap = snapshot.replay(told, [w("2025-05-20", story.NOW)], jobs=1)
     assert snap.stats["facts"] == sum(1 for _ in told.iter_all())
     # Property facts (3 registrations, 3 acceptance links) and retractions are
     # never decoded in the fold pass.
@@ -116,9 +116,11 @@ def test_snapshot_decodes_only_the_streams_it_folds(told):
 
 def test_two_processes_give_the_same_snapshot_and_diff_as_one(told):
     win = w("2025-05-20", story.INCIDENT)
+    # One process reads stream by stream (flat memory); two share a replay of the global log.
     one, two = snapshot.run(told, win, jobs=1), snapshot.run(told, win, jobs=2)
-    assert two.rows == one.rows and two.totals == one.totals
-    assert two.stats["jobs"] == 2 and two.stats["folded"] == one.stats["folded"]
+    assert two.rows == one.rows and two.totals == one.totals and len(one.rows) == 3
+    assert one.stats["streams"] == 3 and one.stats["facts"] == sum(len(told.read(f"member:M-00{k}")) for k in (42, 43, 44))
+    assert two.stats["jobs"] == 2 and two.stats["folded"] == snapshot.replay(told, [win], jobs=1).stats["folded"]
     as_of = w("2025-05-20", "").as_of
     assert (snapshot.diff(told, as_of, story.t(story.INCIDENT), story.t(story.NOW), jobs=2)
             == snapshot.diff(told, as_of, story.t(story.INCIDENT), story.t(story.NOW), jobs=1))

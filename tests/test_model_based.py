@@ -74,6 +74,18 @@ class MemoryApp:
     def iter_all(self, batch: int = 2000):
         return enumerate(list(self.log), 1)
 
+    def iter_stored(self, batch: int = 2000):
+        """(position, stream, topic, state) of the log, as the store's undecoded scan gives."""
+        return ((n, e.originator_id, e.TYPE, b"") for n, e in enumerate(list(self.log), 1))
+
+    def iter_streams(self, prefix: str, batch: int = 5000, *, personal: bool = True):
+        """Every stream named ``<prefix>…`` with its facts, in stream-name order (as the store)."""
+        for name in sorted(n for n in self.streams if n.startswith(prefix) and self.streams[n]):
+            yield name, list(self.streams[name])
+
+    def readmodel_current(self) -> bool:
+        return False  # no materialized read model: member lists come from the log
+
     @contextlib.contextmanager
     def gate(self):
         yield

@@ -1,0 +1,241 @@
+"""The materialized read model (issue 11): rows kept beside the facts, in the same transaction.
+
+Two tables per store, written by ``follow`` inside the append's transaction
+(after the chain, under the append lock), so they are never behind the facts
+they follow, and ``ledger_rm_position`` records the newest log position applied:
+
+- ``ledger_rm_members``: one row per member with a visible application
+  (member id, property, acquirer, previous owner), the list ``run_renewals``
+  and the lists read instead of decoding the log;
+- ``ledger_rm_money``: every charge (by due day), payment and refund (by its
+  day) of every member, as now known.
+
+A row is a pure function of one fact, and a retraction deletes the rows of the
+facts it names, so the tables are what folding the now-known log gives
+(``rebuild`` recomputes them in log order; ``verify`` compares a rebuild with
+them). Only member streams feed them: a shared stream (the fee schedule, a
+property, inspections) changes no row, because the rows hold only what a
+member's own facts say; the views that need the shared streams read them
+beside the rows (``projections.member_view``).
+
+The rows answer *which members to look at* for a day (e.g. those whose charges
+due before it exceed what they paid before it); what each member's row says is
+always the one assembly of ``projections.member_view``.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from ledger.dates import jst_date
+
+MEMBERS, MONEY, POSITION = "ledger_rm_members", "ledger_rm_money", "ledger_rm_position"
+NAME = "members"  # the row of ledger_rm_position this model keeps
+PREFIX = "member:"
+TOPICS = ("MembershipApplied", "FeeCharged", "PaymentRecorded", "FeeRefunded", "FactRetracted")
+
+
+def table(d: Any, name: str) -> str:
+    return f"{d.schema}.{name}" if d.schema else name
+
+
+def sql(d: Any, text: str, scratch: bool = False) -> str:
+    """Our table names into ``text`` (``[members]``, ``[money]``, ``[position]``); ``scratch``:
+    the temporary copies ``verify`` rebuilds into."""
+    if scratch:
+        prefix = "temp." if d.kind == "sqlite" else ""
+        return (text.replace("[members]", f"{prefix}{SCRATCH_MEMBERS}").replace("[money]", f"{prefix}{SCRATCH_MONEY}"))
+    return (text.replace("[members]", table(d, MEMBERS)).replace("[money]", table(d, MONEY))
+            .replace("[position]", table(d, POSITION)))
+
+
+SCRATCH_MEMBERS, SCRATCH_MONEY = "ledger_scratch_members", "ledger_scratch_money"
+
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS [members] (member_id TEXT PRIMARY KEY, property_id TEXT NOT NULL, "
+    "acquirer TEXT NOT NULL, previous_member_id TEXT, applied_event TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS [money] (event_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, kind TEXT NOT NULL, "
+    "day TEXT NOT NULL, amount BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ledger_rm_money_member ON [money] (member_id, kind, day)",
+    "CREATE TABLE IF NOT EXISTS [position] (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+]
+
+
+# --- one fact -> row changes (pure) -------------------------------------------------------------
+
+
+Change = tuple[str, tuple]  # ("members+" | "money+" | "retract", values)
+
+
+def changes(stream: str, version: int, topic: str, data: dict) -> list[Change]:
+    """The row changes one member fact makes (none for any other fact)."""
+    if not stream.startswith(PREFIX) or topic not in TOPICS:
+        return []
+    event_id = f"{stream}#{version}"
+    member_id = stream[len(PREFIX):]
+    if topic == "MembershipApplied":
+        return [("members+", (member_id, data["property_id"], data["acquirer"], data.get("previous_member_id"),
+                              event_id))]
+    if topic == "FactRetracted":
+        return [("retract", tuple(data["targets"]))]
+    if topic == "FeeCharged":
+        return [("money+", (event_id, member_id, "charge", str(data["due_on"]), int(data["amount"])))]
+    day = jst_date(datetime.fromisoformat(str(data["effective"]))).isoformat()
+    kind = "payment" if topic == "PaymentRecorded" else "refund"
+    return [("money+", (event_id, member_id, kind, day, int(data["amount"])))]
+
+
+def stored_changes(stream: str, version: int, topic: str, state: bytes) -> list[Change]:
+    if not stream.startswith(PREFIX) or topic not in TOPICS:
+        return []  # decoded only when it matters
+    return changes(stream, version, topic, json.loads(state))
+
+
+class Rows:
+    """The tables read into memory (for tests and small stores)."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, tuple] = {}
+        self.money: dict[str, tuple] = {}
+
+
+# --- the tables --------------------------------------------------------------------------------
+
+
+def create(cur: Any, d: Any) -> int:
+    """Create the tables (idempotent); fill them from the log if they are behind it (an upgrade)."""
+    for s in SCHEMA:
+        cur.run(sql(d, s))
+    newest = cur.one(f"SELECT MAX({d.nid}) FROM {{events}}")
+    newest = (newest[0] if newest else None) or 0
+    if position(cur, d) < newest:
+        return rebuild(cur, d)
+    return 0
+
+
+def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False) -> None:
+    for kind, values in cs:
+        if kind == "members+":
+            cur.run(sql(d, "INSERT INTO [members] (member_id, property_id, acquirer, previous_member_id, applied_event) "
+                           "VALUES (?,?,?,?,?) ON CONFLICT (member_id) DO UPDATE SET property_id = excluded.property_id, "
+                           "acquirer = excluded.acquirer, previous_member_id = excluded.previous_member_id, "
+                           "applied_event = excluded.applied_event", scratch), values)
+        elif kind == "money+":
+            cur.run(sql(d, "INSERT INTO [money] (event_id, member_id, kind, day, amount) VALUES (?,?,?,?,?) "
+                           "ON CONFLICT (event_id) DO NOTHING", scratch), values)
+        else:
+            marks = ",".join("?" * len(values))
+            cur.run(sql(d, f"DELETE FROM [money] WHERE event_id IN ({marks})", scratch), values)
+            cur.run(sql(d, f"DELETE FROM [members] WHERE applied_event IN ({marks})", scratch), values)
+
+
+def set_position(cur: Any, d: Any, pos: int) -> None:
+    cur.run(sql(d, "INSERT INTO [position] (name, position) VALUES (?, ?) ON CONFLICT (name) "
+                   "DO UPDATE SET position = excluded.position"), (NAME, pos))
+
+
+def position(cur: Any, d: Any) -> int:
+    row = cur.one(sql(d, "SELECT position FROM [position] WHERE name = ?"), (NAME,))
+    return int(row[0]) if row else 0
+
+
+def follow(cur: Any, d: Any, rows: Iterable[tuple[int, Any]]) -> None:
+    """The hook of the append path: apply the facts just inserted (notification id, stored
+    event), in the same transaction, and move the position."""
+    last = 0
+    for nid, s in rows:
+        last = max(last, nid)
+        write(cur, d, stored_changes(str(s.originator_id), s.originator_version, s.topic, bytes(s.state)))
+    if last:
+        set_position(cur, d, last)
+
+
+def log(cur: Any, d: Any, batch: int = 5000) -> Iterator[tuple[int, str, int, str, bytes]]:
+    """The log in position order, read through ``cur`` (inside its transaction)."""
+    start = 0
+    while True:
+        rows = cur.all(f"SELECT {d.nid}, originator_id, originator_version, topic, state FROM {{events}} "
+                       f"WHERE {d.nid} > ? ORDER BY {d.nid} LIMIT ?", (start, batch))
+        if not rows:
+            return
+        yield from rows
+        start = rows[-1][0]
+
+
+def rebuild(cur: Any, d: Any, progress: Callable[[int], None] | None = None, batch: int = 5000) -> int:
+    """Empty the tables and apply the whole log again, in one transaction. Returns the facts read."""
+    cur.run(sql(d, "DELETE FROM [money]"))
+    cur.run(sql(d, "DELETE FROM [members]"))
+    n = last = 0
+    for nid, stream, version, topic, state in log(cur, d, batch):
+        write(cur, d, stored_changes(stream, version, topic, bytes(state)))
+        n += 1
+        last = nid
+        if progress is not None and n % batch == 0:
+            progress(batch)
+    if progress is not None:
+        progress(n % batch)
+    set_position(cur, d, last)
+    return n
+
+
+MEMBER_COLUMNS = "member_id, property_id, acquirer, previous_member_id, applied_event"
+MONEY_COLUMNS = "event_id, member_id, kind, day, amount"
+
+
+def scratch_difference(cur: Any, d: Any, batch: int = 5000) -> tuple[str | None, int, int]:
+    """Rebuild the tables from the log into temporary scratch copies (inside ``cur``'s
+    transaction, which the caller rolls back) and compare them with the stored ones in SQL.
+
+    Returns (the first differing row described, or None; the position rebuilt up to; rows kept)."""
+    for name, text in ((SCRATCH_MEMBERS, SCHEMA[0]), (SCRATCH_MONEY, SCHEMA[1])):
+        cur.run(sql(d, text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+                    .replace("[members]" if name == SCRATCH_MEMBERS else "[money]",
+                             name if name == SCRATCH_MEMBERS else name)))
+        cur.run(f"DELETE FROM {name}")
+    last = 0
+    for nid, stream, version, topic, state in log(cur, d, batch):
+        write(cur, d, stored_changes(stream, version, topic, bytes(state)), scratch=True)
+        last = nid
+    for what, cols, kept, rebuilt in (("members", MEMBER_COLUMNS, "[members]", SCRATCH_MEMBERS),
+                                      ("money", MONEY_COLUMNS, "[money]", SCRATCH_MONEY)):
+        for a, b, label in ((rebuilt, kept, "rebuilt, not kept"), (kept, rebuilt, "kept, not rebuilt")):
+            row = cur.one(sql(d, f"SELECT {cols} FROM {a} EXCEPT SELECT {cols} FROM {b} ORDER BY 1 LIMIT 1"))
+            if row is not None:
+                return f"row {row[0]} of {what} ({label}: {tuple(row)!r})", last, 0
+    n = cur.one(sql(d, "SELECT (SELECT COUNT(*) FROM [members]) + (SELECT COUNT(*) FROM [money])"))
+    return None, last, int(n[0]) if n else 0
+
+
+def stored(cur: Any, d: Any) -> Rows:
+    rows = Rows()
+    for r in cur.all(sql(d, f"SELECT {MEMBER_COLUMNS} FROM [members]")):
+        rows.members[r[0]] = tuple(r)
+    for r in cur.all(sql(d, f"SELECT {MONEY_COLUMNS} FROM [money]")):
+        rows.money[r[0]] = (r[0], r[1], r[2], r[3], int(r[4]))
+    return rows
+
+
+# --- questions the rows answer -----------------------------------------------------------------
+
+
+def member_ids(cur: Any, d: Any) -> list[str]:
+    """Every member, in the order their streams began in the log (as a scan of the log finds them)."""
+    return [r[0] for r in cur.all(sql(d, f"SELECT m.member_id FROM [members] m JOIN {{events}} e "
+                                         f"ON e.originator_id = '{PREFIX}' || m.member_id AND e.originator_version = 1 "
+                                         f"ORDER BY e.{d.nid}"))]
+
+
+def owing_candidates(cur: Any, d: Any, day: date) -> list[str]:
+    """Members who may owe an overdue fee on ``day``: the charges due before it (void ones
+    too) and the refunds by it exceed the payments made before it. A superset of those
+    ``Member.arrears_on(day)`` finds owing, whatever the view's time of day (a payment
+    of that very day is not counted here)."""
+    q = sql(d, "SELECT member_id FROM [money] GROUP BY member_id HAVING "
+               "SUM(CASE WHEN kind = 'charge' AND day < ? THEN amount WHEN kind = 'refund' AND day <= ? THEN amount "
+               "WHEN kind = 'payment' AND day < ? THEN -amount ELSE 0 END) > 0 ORDER BY member_id")
+    iso = day.isoformat()
+    return [r[0] for r in cur.all(q, (iso, iso, iso))]

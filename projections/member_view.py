@@ -1,0 +1,271 @@
+"""One assembly of an Ie-Sapo member's view on a day, as known at a moment.
+
+Every read that shows a member — ``status``, ``snapshot``, ``arrears``,
+``tasks``, ``explain`` and ``verify`` — builds it here, from the same inputs:
+
+- the member's own visible facts, folded with ``ledger.member.fold``;
+- the fee schedule (``ledger.fees``), for the annual fee in force;
+- the house's inspection facts, for IE-14.3.8 (``ledger.inspection.inspection_grounds``);
+- for an undecided secondary application, the previous owner's stream, for
+  IE-17.2.1 (no advance notice) and IE-17.2.2 (previous owner in arrears).
+
+So a member cannot show a ground in ``status`` and lack it in ``snapshot`` or
+``arrears``: the lists take their rows from this one view (issue 11).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from ledger import fees, inspection, member, readmodel
+from ledger.errors import LedgerError
+from ledger.events import Event
+from ledger.facts import visible
+from projections.window import Window
+
+Reader = Callable[[str], list[Event]]
+PREFIX = "member:"
+
+# What each ground lets staff do (TERMS.md: the ledger never acts on a ground itself).
+ACTIONS = {
+    "IE-13.1": ("may suspend", "利用停止できる"),
+    "IE-14.3": ("may revoke", "会員資格を取り消せる"),
+    "IE-17.2": ("may refuse the registration", "登録を謝絶できる"),
+    "IE-19.8": ("may refuse the registration or revoke", "登録の謝絶または取消しができる"),
+}
+
+
+def action(rule: str) -> str:
+    for prefix, (en, _) in ACTIONS.items():
+        if rule.startswith(prefix):
+            return en
+    return "may act"
+
+
+def iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+class Sources:
+    """What a member's view reads besides its own stream, for one window.
+
+    ``read(stream)`` gives a stream's facts (``LedgerApp.read``, an in-memory
+    log, the streams an explain report loaded); the fee schedule is folded once
+    per window and reused for every member of a list.
+    """
+
+    def __init__(self, read: Reader, w: Window, tariffs: list[fees.Tariff] | None = None,
+                 houses: set[str] | None = None) -> None:
+        self.read, self.w = read, w
+        self._tariffs = tariffs
+        # For lists: the houses that have an inspection stream at all (the others are not read).
+        self.houses = houses
+
+    @property
+    def tariffs(self) -> list[fees.Tariff]:
+        if self._tariffs is None:
+            # The schedule counts what was announced by known_at, whatever its applies_from.
+            self._tariffs = fees.fold(visible(self.read(fees.STREAM), known_at=self.w.known_at))
+        return self._tariffs
+
+    def inspections(self, property_id: str) -> list[Event]:
+        """The house's visible inspection facts (IE-14.3.8)."""
+        if self.houses is not None and property_id not in self.houses:
+            return []
+        return visible(self.read(inspection.stream(property_id)), self.w.as_of, self.w.known_at)
+
+    def member(self, member_id: str) -> member.Member | None:
+        """Another member (the previous owner of a secondary applicant's house), folded for the window."""
+        return member.fold(member_id, visible(self.read(member.stream(member_id)), self.w.as_of, self.w.known_at))
+
+
+def previous_owner(m: member.Member, src: Sources) -> member.Member | None:
+    """The previous owner's member, for an undecided secondary application only (IE-17.2.x)."""
+    if m.acquirer == "secondary" and m.accepted is None and m.previous_member_id:
+        return src.member(m.previous_member_id)
+    return None
+
+
+def grounds(m: member.Member, d: date, src: Sources) -> list[member.Ground]:
+    """Every detected ground in force on ``d``: the member's own (``member.grounds_on``,
+    with the previous owner for IE-17.2.x) and the house's (IE-14.3.8)."""
+    ins = src.inspections(m.property_id) if m.property_id else []
+    extra = inspection.inspection_grounds(ins, m.member_id, d) if ins else []
+    found = [*member.grounds_on(m, d, previous_owner(m, src)), *extra]
+    return sorted(found, key=lambda g: (g.since, g.rule))
+
+
+@dataclass
+class MemberView:
+    """A member on ``w.day``: the status row (CONTRACT.md keys) and the pieces the lists reuse."""
+
+    member: member.Member
+    window: Window
+    row: dict
+    arrears: member.Arrears
+    grounds: list[member.Ground] = field(default_factory=list)
+
+
+def assemble(m: member.Member, src: Sources) -> MemberView:
+    """The view of one folded member (its visible facts for ``src.w``)."""
+    w = src.w
+    d = w.day
+    state = m.state_on(d)
+    because: list[str] = [m.applied_id]
+
+    def cite(*ids: str | None) -> None:
+        for i in ids:
+            if i and i not in because:
+                because.append(i)
+
+    period = m.period_on(d) if state not in ("applied", "refused") else None
+    if m.accepted is not None:
+        cite(m.accepted.event_id)
+    if m.refused is not None and state == "refused":
+        cite(m.refused.event_id)
+    if period is not None:
+        cite(period.event_id)
+    arrears = m.arrears_on(d)
+    cite(*arrears.because)
+    try:
+        tariff = fees.fee_on(src.tariffs, d)
+        annual_fee = tariff.amount
+        cite(tariff.event_id)
+    except LedgerError:
+        annual_fee = None
+    withdrawal = None
+    if m.withdrawn is not None:
+        withdrawal = {"noticed_on": iso(m.notice.on) if m.notice else None,
+                      "effective_on": iso(m.withdrawn.effective_on), "cause": m.withdrawn.cause}
+        cite(m.withdrawn.event_id)
+    elif m.notice is not None:
+        withdrawal = {"noticed_on": iso(m.notice.on), "effective_on": iso(m.notice.effective_on), "cause": "notice"}
+        cite(m.notice.event_id)
+    if state == "revoked" and m.revoked is not None:
+        cite(m.revoked.event_id)
+    sp = m.suspension_on(d) if state == "suspended" else None
+    if sp is not None:
+        cite(sp.event_id)
+    rental = m.rental_on(d)
+    if rental is not None:
+        cite(*rental.event_ids)
+    # IE-11.2: the cap is one year's fee of THIS member - the fee charged for the
+    # period in force - not the published schedule on the day.
+    own_fee = m.fee_in_force(d) if state not in ("applied", "refused") else None
+    if own_fee is not None:
+        cite(own_fee.event_id)
+    blocked = m.blocked_on(d)
+    found = grounds(m, d, src)
+    for g in found:
+        cite(*g.because)
+    renewal_pending = bool(period and period.end < d and state in ("active", "suspended"))
+    row = {
+        "id": m.member_id,
+        "program": "iesapo",
+        **w.labels(),
+        "state": state,
+        "property_id": m.property_id,
+        "acquirer": m.acquirer,
+        # Personal fields as stored: erased (IE-19.10) or withheld (no keys) read as such.
+        "applicant": m.applicant.model_dump(mode="json"),
+        "period": {"number": period.number, "start": iso(period.start), "end": iso(period.end)} if period else None,
+        "renewals": m.renewals() if state not in ("applied", "refused") else 0,
+        "renewal_pending": renewal_pending,
+        "withdrawal": withdrawal,
+        "suspension": {"since": iso(sp.since), "rule": sp.rule} if sp else None,
+        "rental": {"state": rental.state, "lease_start": iso(rental.lease_start)} if rental else None,
+        "arrears": {
+            "amount": arrears.amount,
+            "oldest_due_on": iso(arrears.oldest_due_on),
+            "days_overdue": arrears.days_overdue,
+        },
+        "balance": arrears.balance,
+        "annual_fee": annual_fee,
+        "liability_cap": own_fee.amount if own_fee is not None else None,
+        "services": {k: {"available": not v, "blocked_by": v} for k, v in blocked.items()},
+        "grounds": [{"rule": g.rule, "since": iso(g.since), "action": action(g.rule)} for g in found],
+        "because": because,
+    }
+    return MemberView(m, w, row, arrears, found)
+
+
+def of_facts(member_id: str, facts: list[Event], src: Sources) -> MemberView | None:
+    """The view of a member from its stream's facts (all of them: the window is applied here);
+    None when no application is visible."""
+    m = member.fold(member_id, visible(facts, src.w.as_of, src.w.known_at))
+    return None if m is None or m.applied_on is None else assemble(m, src)
+
+
+# --- the lists' rows, all taken from the view ---------------------------------------------------
+
+
+def arrears_row(v: MemberView) -> dict | None:
+    """The ``ledger arrears`` row: the status row's arrears and grounds, plus the charges behind them."""
+    if v.arrears.amount <= 0:
+        return None
+    a = v.row["arrears"]
+    return {
+        "member_id": v.member.member_id,
+        "amount": a["amount"],
+        "oldest_due_on": a["oldest_due_on"],
+        "days_overdue": a["days_overdue"],
+        "grounds": [f"{g['rule']} since {g['since']}" for g in v.row["grounds"]],
+        "because": list(v.arrears.because),
+    }
+
+
+def ground_tasks(v: MemberView) -> list[dict]:
+    """The ``ledger tasks`` rows for the grounds in force: exactly the status row's grounds."""
+    d = v.window.day
+    out = []
+    for g in v.row["grounds"]:
+        since = date.fromisoformat(g["since"])
+        out.append({"due_on": g["since"], "kind": "ground", "id": v.member.member_id, "rule": g["rule"],
+                    "action": f"Ground {g['rule']} in force since {g['since']}: staff {g['action']}.",
+                    "overdue": since < d})
+    return out
+
+
+def list_sources(app, w: Window) -> Sources:
+    """The sources of a list over many members: the houses with inspections are known up front."""
+    houses = None
+    if hasattr(app, "stream_ids"):
+        prefix = inspection.stream("")
+        houses = {name[len(prefix):] for name in app.stream_ids(prefix)}
+    return Sources(app.read, w, houses=houses)
+
+
+def views(app, w: Window, src: Sources | None = None, *, personal: bool = True) -> Iterator[MemberView]:
+    """Every member's view for the window, one member at a time in id order.
+
+    Only one member's facts are held at a time. ``personal=False``
+    for lists that show no personal field (their ``applicant`` reads as withheld)."""
+    src = src or list_sources(app, w)
+    streams = app.iter_streams(PREFIX) if personal else app.iter_streams(PREFIX, personal=False)
+    for stream, facts in streams:
+        v = of_facts(stream[len(PREFIX):], facts, src)
+        if v is not None:
+            yield v
+
+
+def now_known(app, w: Window) -> bool:
+    """Whether the window sees every recorded fact (known_at at or after the newest one) and
+    the store's read model is current: then the materialized rows may pick the members."""
+    if not hasattr(app, "readmodel_current") or not app.readmodel_current():
+        return False
+    newest = app.newest_recorded()
+    return newest is None or w.known_at >= newest
+
+
+def owing(app, w: Window) -> Iterator[MemberView]:
+    """The views of the members who may owe on ``w.day``: from the read model when the window
+    is now-known (a superset, each then assembled here), else every member, streamed."""
+    if not now_known(app, w):
+        yield from views(app, w, personal=False)  # (arrears rows show no personal field)
+        return
+    src = list_sources(app, w)
+    for mid in app.readmodel(readmodel.owing_candidates, w.day):
+        v = of_facts(mid, app.read_sealed(member.stream(mid)), src)
+        if v is not None:
+            yield v
