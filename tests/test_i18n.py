@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+import clihelp
 from clihelp import init, invoke
 from ui import i18n
 
@@ -19,14 +20,7 @@ import i18n as catalogue_tool  # noqa: E402  (tools/i18n.py)
 
 @pytest.fixture
 def runner(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEDGER_DB", str(tmp_path / "ledger.db"))
-    monkeypatch.setenv("LEDGER_ACTOR", "sato.k")
-    monkeypatch.setenv("LEDGER_CLOCK", "2025-03-01T09:00:00+09:00")
-    for var in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
-        monkeypatch.delenv(var, raising=False)
-    r = CliRunner()
-    init(r)
-    return r
+    return clihelp.runner(tmp_path, monkeypatch)
 
 
 def test_every_msgid_of_the_code_is_in_the_catalogue_with_a_japanese_translation():

@@ -5,20 +5,14 @@ import unicodedata
 import pytest
 from click.testing import CliRunner
 
+import clihelp
 from clihelp import init, invoke, member_in_arrears
 from ui import i18n, table
 
 
 @pytest.fixture
 def runner(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEDGER_DB", str(tmp_path / "ledger.db"))
-    monkeypatch.setenv("LEDGER_ACTOR", "sato.k")
-    monkeypatch.setenv("LEDGER_CLOCK", "2025-03-01T09:00:00+09:00")
-    for var in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
-        monkeypatch.delenv(var, raising=False)
-    r = CliRunner()
-    init(r)
-    return r
+    return clihelp.runner(tmp_path, monkeypatch)
 
 
 @pytest.fixture
