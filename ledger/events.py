@@ -54,9 +54,16 @@ class Personal(BaseModel):
 
 
 class Event(BaseModel):
-    """The envelope every stored fact carries."""
+    """The envelope every stored fact carries.
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    Made strictly, read leniently: constructing an event (``Event(**fields)``, a
+    ``Draft``) refuses a field the class does not have (``extra="forbid"``), so a
+    misspelt field fails where it is written; the store decodes a stored fact with
+    ``extra="ignore"`` (``ledger.store.LedgerMapper.decode``), so fields a class no
+    longer has never make a replay fail.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
     TYPE: ClassVar[str] = ""
     VERSION: ClassVar[int] = 1
 
@@ -97,6 +104,15 @@ class Event(BaseModel):
     def on(self) -> date:
         """The effective date in Japan time."""
         return jst_date(self.effective)
+
+
+def unknown_fields(cls: type[Event], data: dict) -> None:
+    """Refuse a field ``cls`` does not have (a misspelt ``overide_reason`` must not vanish):
+    checked when a ``Draft`` is made, so the decision that wrote it fails in its own test."""
+    unknown = data.keys() - cls.model_fields.keys()
+    if unknown:
+        raise TypeError(f"{cls.TYPE} has no field {', '.join(sorted(unknown))}; "
+                        f"its fields are {', '.join(cls.model_fields)}")
 
 
 def upcast(cls: type[Event], state: dict) -> dict:

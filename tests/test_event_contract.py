@@ -167,3 +167,33 @@ def test_a_fact_stored_before_class_versions_reads_as_version_1(scratch_types):
     assert unversioned.count == 7
     current = decode("ProbeCounted", json.dumps({**envelope, "class_version": 2, "count": 8}).encode())
     assert current.count == 8
+
+
+# --- made strictly, read leniently (issue 14: typos do not vanish) ---------------------------------
+
+
+def test_a_draft_with_a_misspelt_field_fails_where_it_is_written():
+    from ledger.events import MemberSuspended
+    from ledger.facts import Draft
+
+    with pytest.raises(TypeError, match=r"MemberSuspended has no field overide_reason; its fields are .*override_reason"):
+        Draft("member:M-0042", MemberSuspended, {"rule": "IE-13.1.1", "overide_reason": "card company's call"})
+    good = Draft("member:M-0042", MemberSuspended, {"rule": "IE-13.1.1", "override_reason": "card company's call"})
+    assert good.data["override_reason"] == "card company's call"
+
+
+def test_an_event_made_with_an_unknown_field_is_refused_but_a_stored_one_still_reads():
+    from pydantic import ValidationError
+
+    from ledger.events import MemberSuspended
+
+    envelope = {"originator_id": "member:M-0042", "originator_version": 3, "actor": "sato",
+                "recorded": t("2025-04-01T09:00"), "effective": t("2025-04-01T09:00"), "rule": "IE-13.1.1"}
+    with pytest.raises(ValidationError, match="overide_reason"):
+        MemberSuspended(**envelope, overide_reason="typo")
+    # A stored fact with a field this version does not know (written by a later version, or a
+    # field since removed) decodes: a replay never fails on it.
+    stored = MemberSuspended(**envelope, override_reason="kept").model_dump(mode="json")
+    fact = decode("MemberSuspended", json.dumps({**stored, "overide_reason": "old typo"}).encode())
+    assert (fact.override_reason, fact.rule) == ("kept", "IE-13.1.1")
+    assert not hasattr(fact, "overide_reason")
