@@ -819,7 +819,7 @@ def demo(ctx: click.Context, path: str, members: int, force: bool) -> None:
     Example:
       ledger demo --out demo.db
     """
-    from commands.demo import build_and_show
+    from demo import build_and_show
     from ledger.store import is_demo_store
 
     if os.path.lexists(path) and not force and not is_demo_store(path):

@@ -1,4 +1,5 @@
-"""One short handler per command: load -> decide (pure, in ``ledger``) -> drafts.
+"""Running a command: its handler (one per command, registered in ``commands.registry``,
+composed in ``commands.all``) loads -> decides (pure, in ``ledger``) -> returns drafts.
 
 ``execute`` runs a handler: parses the input, skips a command whose
 ``command_id`` is already recorded, stamps the drafts with the envelope and
@@ -12,18 +13,19 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from commands import models as m
+from commands.all import REGISTRY  # every handler module, composed in one place
+from commands.registry import Unit
 from ledger.clock import EARLIEST, LATEST
-from ledger.dates import end_of_day, jst_date
 from ledger.errors import BadInput, ClockError, Conflict, LedgerError
-from ledger.events import CommandRecorded, Event, stream_of
-from ledger.facts import Draft, decide_retract, visible
+from ledger.events import CommandRecorded, Event
+from ledger.facts import Draft
 from ledger.store import LedgerApp
 
 MAX_ATTEMPTS = 8
@@ -40,41 +42,6 @@ class Context:
     now: datetime
     actor: str
     clock: Callable[[], datetime] | None = None
-
-
-@dataclass
-class Unit:
-    """The streams one decision read, with their positions at read time."""
-
-    app: LedgerApp
-    loaded: dict[str, list[Event]] = field(default_factory=dict)
-
-    def read(self, stream: str) -> list[Event]:
-        if stream not in self.loaded:
-            self.loaded[stream] = self.app.read(stream)
-        return self.loaded[stream]
-
-    def known(self, stream: str, effective_by: datetime) -> list[Event]:
-        """The stream as now known, effective up to the end of the command's day."""
-        return visible(self.read(stream), as_of=end_of_day(jst_date(effective_by)))
-
-
-Handler = Callable[[Unit, Any, datetime], list[Draft]]
-REGISTRY: dict[str, tuple[type[m.Command], Handler]] = {}
-
-
-def handles(model: type[m.Command]):
-    def register(fn: Handler) -> Handler:
-        REGISTRY[model.NAME] = (model, fn)
-        return fn
-
-    return register
-
-
-@handles(m.Retract)
-def retract(u: Unit, c: m.Retract, eff: datetime) -> list[Draft]:
-    stream, _ = stream_of(c.event_id)
-    return decide_retract(u.read(stream), c.event_id, c.reason)
 
 
 # --- running a command --------------------------------------------------------------
@@ -270,11 +237,4 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
                    f"{cmd.NAME}: {MAX_ATTEMPTS} 回試みても競合が続きました。もう一度実行してください。")
 
 
-__all__ = ["Context", "Result", "REGISTRY", "execute", "parse", "LedgerError"]
-
-
-# Each programme's handlers register themselves on import.
-from commands import membership  # noqa: E402,F401
-from commands import presence  # noqa: E402,F401
-from commands import services  # noqa: E402,F401
-from commands import privacy  # noqa: E402,F401
+__all__ = ["Context", "Result", "REGISTRY", "Unit", "execute", "parse", "LedgerError"]

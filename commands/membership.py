@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from commands import models as m
-from commands.handlers import Unit, handles
+from commands.registry import Unit, handles
 from ledger import fees, inspection, member, property as prop, readmodel
 from ledger.dates import jst_date
 from ledger.facts import Draft, visible

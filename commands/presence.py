@@ -6,15 +6,14 @@ effective times, so a fact recorded late still counts at its own time.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from commands.handlers import Unit, handles
+from commands.registry import Unit, handles
 from commands.models import Command, Id
 from ledger import presence
-from ledger.dates import JST
 from ledger.events import Personal, PresenceCheckRequested, PresenceHolderClaimed, VisitChecks
 from ledger.facts import Draft, visible
 
@@ -179,42 +178,3 @@ def record_visit(u: Unit, c: RecordVisit, eff: datetime) -> list[Draft]:
 @handles(RequestStop)
 def request_stop(u: Unit, c: RequestStop, eff: datetime) -> list[Draft]:
     return presence.decide_stop(load(u, c.enrolment_id), c.by, eff)
-
-
-# --- the demo story ----------------------------------------------------------------------
-
-DEMO_ID = "E-0001"
-
-
-def demo(writer, today: date) -> str:
-    """One presence-check enrolment end to end, through the ordinary command path.
-
-    ``writer(when, command=..., ...)`` is ``commands.demo.Writer``. Enrolled 40
-    days before ``today``: the first call finds nobody, the second (day 3, inside
-    its window) gets consent, a request by the contract holder is dispatched and
-    the visit finds the target at home; a later request to unlock the door is
-    refused (PC-6.1). Returns the enrolment id.
-    """
-    def at(d: date, hour: int, minute: int = 0) -> datetime:
-        return datetime.combine(d, time(hour, minute), JST)
-
-    e = today - timedelta(days=40)
-    writer(at(e, 11), command="enrol_presence_check", enrolment_id=DEMO_ID, relation_degree=1,
-           contract_holder={"id": "DL-0001", "name": "山田 花子", "address": "東京都世田谷区桜丘2-14-6"},
-           target={"name": "山田 一郎", "address": "静岡県静岡市葵区呉服町1-8", "phone": "054-255-0101"},
-           at=at(e, 11).isoformat())
-    writer(at(e + timedelta(days=1), 10), command="record_consent_call", enrolment_id=DEMO_ID, attempt=1,
-           outcome="no_answer", at=at(e + timedelta(days=1), 10).isoformat())
-    writer(at(e + timedelta(days=3), 14), command="record_consent_call", enrolment_id=DEMO_ID, attempt=2,
-           outcome="consented", at=at(e + timedelta(days=3), 14).isoformat())
-    asked = e + timedelta(days=20)
-    writer(at(asked, 19, 30), command="request_presence_check", enrolment_id=DEMO_ID, requester_relation_degree=0,
-           wants_unlock=False, beyond_front_door=False, at=at(asked, 19, 30).isoformat())
-    writer(at(asked, 20, 40), command="record_visit", enrolment_id=DEMO_ID, result="at_home", signed=True,
-           checks={"intercom": "observed", "meter": "observed", "lights": "observed", "mailbox": "not_checkable"},
-           at=at(asked, 20, 40).isoformat())
-    again = e + timedelta(days=30)
-    writer(at(again, 8, 15), command="request_presence_check", enrolment_id=DEMO_ID, requester_relation_degree=1,
-           wants_unlock=True, beyond_front_door=False, at=at(again, 8, 15).isoformat())
-    return DEMO_ID
-

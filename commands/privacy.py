@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Literal
 
 from commands import models as m
-from commands.handlers import Unit, handles
+from commands.registry import Unit, handles
 from ledger import member, privacy
 from ledger.dates import jst_date
 from ledger.facts import Draft

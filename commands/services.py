@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictInt, field_validator
 
-from commands.handlers import Unit, handles
+from commands.registry import Unit, handles
 from commands.membership import load_property
 from commands.models import Command, Id
 from ledger import emergency, inspection, member
@@ -214,52 +214,3 @@ def request_emergency(u: Unit, c: RequestEmergency, eff: datetime) -> list[Draft
         id_checked=c.id_checked, cause=c.cause, key_type=c.key_type, id_shown=c.id_shown, attended=c.attended,
     )
     return emergency.decide_request(m, house, req, c.override_outcome, c.override_reason)
-
-
-# --- the demo story -----------------------------------------------------------------------------
-
-
-def demo(writer, today: date, member_id: str = "M-0001", property_id: str = "P-1000") -> dict:
-    """Add to the focus member's house (delivered 2021-03-20) its year-5 inspection
-    history and three emergency requests, each at its own moment, through the
-    ordinary command path. Facts dated after ``today`` are left out.
-
-    Returns the event ids created, by kind."""
-    from commands.demo import at as day_at
-    from ledger.dates import JST
-
-    def t(text: str) -> datetime:
-        return datetime.fromisoformat(text).replace(tzinfo=JST)
-
-    steps = [
-        ("inspections", day_at(date(2025, 11, 10)), dict(
-            command="send_inspection_notice", property_id=property_id, year=5, on="2025-11-10")),
-        ("inspections", day_at(date(2026, 1, 20)), dict(
-            command="schedule_inspection", property_id=property_id, year=5, inspection_on="2026-03-07",
-            on="2026-01-20")),
-        ("inspections", day_at(date(2026, 3, 7), 16), dict(
-            command="complete_inspection", property_id=property_id, year=5, report_id="R-P1000-05",
-            repairs_needed=True, on="2026-03-07")),
-        ("inspections", day_at(date(2026, 3, 15)), dict(
-            command="request_estimate", property_id=property_id, year=5, on="2026-03-15")),
-        ("inspections", day_at(date(2026, 4, 2)), dict(
-            command="present_estimate", property_id=property_id, year=5, amount=88000, on="2026-04-02")),
-        # A lost special key at 23:40: hotel only, the stay paid up to 10,000 yen (IE-A2-1.3).
-        ("emergencies", t("2026-06-13T23:48"), dict(
-            command="request_emergency", member_id=member_id, property_id=property_id, at="2026-06-13T23:40:00+09:00",
-            category="lost_key", key_type="special", requester="member", id_checked=True)),
-        # A caller who is neither the member nor a relative at 02:15: refused (IE-8.8.1).
-        ("emergencies", t("2026-08-02T02:20"), dict(
-            command="request_emergency", member_id=member_id, property_id=property_id, at="2026-08-02T02:15:00+09:00",
-            category="water", requester="other", id_checked=False)),
-        # A leak in the daytime: a first response (IE-8.1, IE-A2-1.1).
-        ("emergencies", t("2026-09-21T14:05"), dict(
-            command="request_emergency", member_id=member_id, property_id=property_id, at="2026-09-21T14:00:00+09:00",
-            category="water", requester="relative", id_checked=True)),
-    ]
-    out: dict[str, list[str]] = {"inspections": [], "emergencies": []}
-    for kind, when, command in steps:
-        if jst_date(when) > today:
-            continue
-        out[kind].extend(e.event_id for e in writer(when, **command))
-    return out

@@ -1,12 +1,21 @@
 """Event classes: the ledger's storage contract.
 
-Every class here is a fact as stored. Its ``TYPE`` is the stored topic and must
-never change: renaming a class keeps its ``TYPE``; a change of meaning is a new
-class. Fields are only ever added, with defaults (old stored events decode
-without them). Every event carries the envelope of ``Event``: its stream and
-position, when it was true (``effective``), when the ledger learned it
-(``recorded``), who recorded it (``actor``), the command it came from, the id of
-the append it was part of (``batch``) and the rule ids that produced it.
+Every class here is a fact as stored. Its ``TYPE``, written literally in the
+class, is the stored topic and must never change: renaming a class keeps its
+``TYPE``; a change of meaning is a new class. Its ``VERSION`` is the version of
+its stored shape, written into every stored fact as ``class_version`` (a fact
+stored before versions existed reads as version 1). A change of shape bumps
+``VERSION`` and adds a static ``upcast_v<n>_v<n+1>(state)`` that turns the
+stored state of version n into that of n+1 in place; the store's mapper runs
+them in turn when it reads an older fact (the eventsourcing library's upcast
+loop). ``tests/golden/event_schemas.json`` pins every shape: regenerate it with
+``python tools/golden_events.py`` after bumping. Adding a field with a default
+is a change of shape too (its upcaster may be a no-op).
+
+Every event carries the envelope of ``Event``: its stream and position, when it
+was true (``effective``), when the ledger learned it (``recorded``), who recorded
+it (``actor``), the command it came from, the id of the append it was part of
+(``batch``) and the rule ids that produced it.
 
 Resolved values (computed dates and amounts) are stored, so replay never
 re-runs a rule.
@@ -45,10 +54,18 @@ class Personal(BaseModel):
 
 
 class Event(BaseModel):
-    """The envelope every stored fact carries."""
+    """The envelope every stored fact carries.
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    Made strictly, read leniently: constructing an event (``Event(**fields)``, a
+    ``Draft``) refuses a field the class does not have (``extra="forbid"``), so a
+    misspelt field fails where it is written; the store decodes a stored fact with
+    ``extra="ignore"`` (``ledger.store.LedgerMapper.decode``), so fields a class no
+    longer has never make a replay fail.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
     TYPE: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
 
     originator_id: str
     originator_version: int
@@ -61,8 +78,16 @@ class Event(BaseModel):
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        if "TYPE" not in cls.__dict__ or not cls.__dict__["TYPE"]:
-            cls.TYPE = cls.__name__
+        # The topic is written in the class, never derived from its name: a rename
+        # must not orphan the facts already stored under the old name.
+        if not cls.__dict__.get("TYPE"):
+            raise TypeError(f"event class {cls.__name__} must pin its stored TYPE literally: "
+                            f'TYPE: ClassVar[str] = "{cls.__name__}"')
+        if "VERSION" not in cls.__dict__ or cls.VERSION < 1:
+            raise TypeError(f"event class {cls.__name__} must state its VERSION (1 for a new event)")
+        missing = [f"upcast_v{n}_v{n + 1}" for n in range(1, cls.VERSION) if not hasattr(cls, f"upcast_v{n}_v{n + 1}")]
+        if missing:
+            raise TypeError(f"event class {cls.__name__} is at VERSION {cls.VERSION} but lacks {', '.join(missing)}")
         if cls.TYPE in EVENT_TYPES:
             raise TypeError(f"event type {cls.TYPE} registered twice")
         EVENT_TYPES[cls.TYPE] = cls
@@ -81,6 +106,26 @@ class Event(BaseModel):
         return jst_date(self.effective)
 
 
+def unknown_fields(cls: type[Event], data: dict) -> None:
+    """Refuse a field ``cls`` does not have (a misspelt ``overide_reason`` must not vanish):
+    checked when a ``Draft`` is made, so the decision that wrote it fails in its own test."""
+    unknown = data.keys() - cls.model_fields.keys()
+    if unknown:
+        raise TypeError(f"{cls.TYPE} has no field {', '.join(sorted(unknown))}; "
+                        f"its fields are {', '.join(cls.model_fields)}")
+
+
+def upcast(cls: type[Event], state: dict) -> dict:
+    """Bring the stored ``state`` of an older version of ``cls`` up to ``cls.VERSION``, in place.
+
+    ``class_version`` is removed; a fact stored without it is version 1."""
+    version = state.pop("class_version", 1)
+    while version < cls.VERSION:
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
+    return state
+
+
 def stream_of(event_id: str) -> tuple[str, int]:
     """Split ``member:M-0042#3`` into its stream and position."""
     stream, _, version = event_id.rpartition("#")
@@ -93,12 +138,18 @@ def stream_of(event_id: str) -> tuple[str, int]:
 class FactRetracted(Event):
     """Facts recorded by mistake are withdrawn from every view known after this."""
 
+    TYPE: ClassVar[str] = "FactRetracted"
+    VERSION: ClassVar[int] = 1
+
     targets: tuple[str, ...]
     reason: str
 
 
 class CommandRecorded(Event):
     """A command with this command_id was applied (its receipt, for safe retries)."""
+
+    TYPE: ClassVar[str] = "CommandRecorded"
+    VERSION: ClassVar[int] = 1
 
     command: str
     events: tuple[str, ...] = ()
@@ -109,6 +160,9 @@ class CommandRecorded(Event):
 
 class PropertyRegistered(Event):
     """A house was delivered and entered in the register (IE-1.3)."""
+
+    TYPE: ClassVar[str] = "PropertyRegistered"
+    VERSION: ClassVar[int] = 1
 
     property_id: str
     delivered_on: date
@@ -121,6 +175,9 @@ class PropertyRegistered(Event):
 class PropertyMemberRegistered(Event):
     """A membership for this house was accepted (the link a property's history follows across owners, IE-19.5)."""
 
+    TYPE: ClassVar[str] = "PropertyMemberRegistered"
+    VERSION: ClassVar[int] = 1
+
     member_id: str
     acquirer: Literal["primary", "secondary"]
     start: date
@@ -128,6 +185,9 @@ class PropertyMemberRegistered(Event):
 
 class FeeAnnounced(Event):
     """The annual fee (yen, tax included) was announced (IE-5.1, IE-5.3, IE-5.1.tax)."""
+
+    TYPE: ClassVar[str] = "FeeAnnounced"
+    VERSION: ClassVar[int] = 1
 
     amount: int
     reason: Literal["initial", "revision", "tax_rate"]
@@ -139,6 +199,9 @@ class FeeAnnounced(Event):
 
 class MembershipApplied(Event):
     """An application form for the Ie-Sapo membership was received (IE-2.1)."""
+
+    TYPE: ClassVar[str] = "MembershipApplied"
+    VERSION: ClassVar[int] = 1
 
     member_id: str
     property_id: str
@@ -155,11 +218,17 @@ class MembershipApplied(Event):
 class ConsentRecorded(Event):
     """The member gave a consent (IE-19.1 privacy policy, IE-19.3 operator, IE-2.2 guardian)."""
 
+    TYPE: ClassVar[str] = "ConsentRecorded"
+    VERSION: ClassVar[int] = 1
+
     kind: Literal["privacy_policy", "operator_provision", "guardian"]
 
 
 class ConsentWithdrawn(Event):
     """The member withdrew a consent (IE-19.3, IE-14.3.10)."""
+
+    TYPE: ClassVar[str] = "ConsentWithdrawn"
+    VERSION: ClassVar[int] = 1
 
     kind: Literal["privacy_policy", "operator_provision", "guardian"]
 
@@ -167,11 +236,17 @@ class ConsentWithdrawn(Event):
 class CardRegistered(Event):
     """A payment card was registered; only the processor's token is kept (IE-2.1, IE-5.4.3)."""
 
+    TYPE: ClassVar[str] = "CardRegistered"
+    VERSION: ClassVar[int] = 1
+
     card_token: str
 
 
 class CardSuspensionReported(Event):
     """The card company suspended the card's use or the member's cardholder status (IE-5.4.4, IE-14.3.3)."""
+
+    TYPE: ClassVar[str] = "CardSuspensionReported"
+    VERSION: ClassVar[int] = 1
 
     card_token: str
     # Art. 14(3)(iii) names only the cardholder status (カード会員資格); a
@@ -182,11 +257,17 @@ class CardSuspensionReported(Event):
 class RegistrationDeadlineExtended(Event):
     """The company extended (or designated) the registration deadline (IE-2.3.1, IE-2.3.2)."""
 
+    TYPE: ClassVar[str] = "RegistrationDeadlineExtended"
+    VERSION: ClassVar[int] = 1
+
     until: date
 
 
 class RegistrationAccepted(Event):
     """The company accepted the registration; the membership's first period is fixed (IE-3.1, IE-3.3)."""
+
+    TYPE: ClassVar[str] = "RegistrationAccepted"
+    VERSION: ClassVar[int] = 1
 
     procedure_completed_on: date
     start: date
@@ -196,6 +277,9 @@ class RegistrationAccepted(Event):
 class RegistrationRefused(Event):
     """The company refused the registration on a ground (IE-17.2, IE-19.8)."""
 
+    TYPE: ClassVar[str] = "RegistrationRefused"
+    VERSION: ClassVar[int] = 1
+
     rule: str
     reason: str | None = None
     override_reason: str | None = None
@@ -203,6 +287,9 @@ class RegistrationRefused(Event):
 
 class FeeCharged(Event):
     """An annual fee fell due and was charged to the registered card (IE-5.1, IE-5.4.2)."""
+
+    TYPE: ClassVar[str] = "FeeCharged"
+    VERSION: ClassVar[int] = 1
 
     amount: int
     due_on: date
@@ -212,12 +299,18 @@ class FeeCharged(Event):
 class PaymentRecorded(Event):
     """A payment of the annual fee was confirmed."""
 
+    TYPE: ClassVar[str] = "PaymentRecorded"
+    VERSION: ClassVar[int] = 1
+
     amount: int
     payment_ref: str
 
 
 class PaymentFailed(Event):
     """A charge to the card was declined."""
+
+    TYPE: ClassVar[str] = "PaymentFailed"
+    VERSION: ClassVar[int] = 1
 
     amount: int
     payment_ref: str
@@ -228,6 +321,9 @@ class PaymentFailed(Event):
 
 class MembershipRenewed(Event):
     """The membership renewed automatically for one year (IE-3.5, IE-3.2, IE-3.4)."""
+
+    TYPE: ClassVar[str] = "MembershipRenewed"
+    VERSION: ClassVar[int] = 1
 
     period_number: int
     start: date
@@ -240,6 +336,9 @@ class WithdrawalNoticeGiven(Event):
     ``effective_on`` is the first day the person is no longer a member: the day
     after the last day of the period the notice ends (resolved at notice time)."""
 
+    TYPE: ClassVar[str] = "WithdrawalNoticeGiven"
+    VERSION: ClassVar[int] = 1
+
     period_end: date
     effective_on: date
     in_time: bool
@@ -247,6 +346,9 @@ class WithdrawalNoticeGiven(Event):
 
 class MembershipWithdrawn(Event):
     """The member ceased to be a member from ``effective_on`` (IE-14.1 notice, IE-14.2 transfer)."""
+
+    TYPE: ClassVar[str] = "MembershipWithdrawn"
+    VERSION: ClassVar[int] = 1
 
     effective_on: date
     cause: Literal["notice", "transfer"]
@@ -256,11 +358,17 @@ class MembershipWithdrawn(Event):
 class MembershipExpired(Event):
     """The membership reached the renewal cap and ended (IE-3.5.cap)."""
 
+    TYPE: ClassVar[str] = "MembershipExpired"
+    VERSION: ClassVar[int] = 1
+
     last_day: date
 
 
 class MemberSuspended(Event):
     """The company suspended the member's use of the service on a ground (IE-13.1.x)."""
+
+    TYPE: ClassVar[str] = "MemberSuspended"
+    VERSION: ClassVar[int] = 1
 
     rule: str
     reason: str | None = None
@@ -271,12 +379,18 @@ class MemberSuspended(Event):
 class SuspensionLifted(Event):
     """The company lifted a suspension (IE-13.1)."""
 
+    TYPE: ClassVar[str] = "SuspensionLifted"
+    VERSION: ClassVar[int] = 1
+
     rule: str
     reason: str | None = None
 
 
 class MembershipRevoked(Event):
     """The company revoked the membership on a ground; the member is deemed withdrawn at once (IE-14.3.x, IE-14.4)."""
+
+    TYPE: ClassVar[str] = "MembershipRevoked"
+    VERSION: ClassVar[int] = 1
 
     rule: str
     reason: str | None = None
@@ -287,6 +401,9 @@ class MembershipRevoked(Event):
 class FeeRefunded(Event):
     """A paid fee was refunded for an unavoidable reason, less the handling fee (IE-5.2)."""
 
+    TYPE: ClassVar[str] = "FeeRefunded"
+    VERSION: ClassVar[int] = 1
+
     charge_id: str
     amount: int
     handling_fee: int
@@ -295,6 +412,9 @@ class FeeRefunded(Event):
 
 class OwnerChangeNotified(Event):
     """The company was told of a change of the property's owner or user (IE-15.1)."""
+
+    TYPE: ClassVar[str] = "OwnerChangeNotified"
+    VERSION: ClassVar[int] = 1
 
     kind: Literal["sale", "inheritance", "user"]
     change_on: date
@@ -305,6 +425,9 @@ class OwnerChangeNotified(Event):
 class RentalApplied(Event):
     """Member and tenant applied to keep the membership while the house is let (IE-18.1)."""
 
+    TYPE: ClassVar[str] = "RentalApplied"
+    VERSION: ClassVar[int] = 1
+
     lease_start: date
     deadline: date
     in_time: bool
@@ -314,11 +437,17 @@ class RentalApplied(Event):
 class RentalApproved(Event):
     """The company approved the rental (IE-18.1); services stop during the lease (IE-18)."""
 
+    TYPE: ClassVar[str] = "RentalApproved"
+    VERSION: ClassVar[int] = 1
+
     lease_start: date
 
 
 class RentalRejected(Event):
     """The company did not approve the rental (IE-18.1)."""
+
+    TYPE: ClassVar[str] = "RentalRejected"
+    VERSION: ClassVar[int] = 1
 
     lease_start: date
     reason: str | None = None
@@ -327,17 +456,26 @@ class RentalRejected(Event):
 class RentalEnded(Event):
     """The approved lease ended; services resume (IE-18)."""
 
+    TYPE: ClassVar[str] = "RentalEnded"
+    VERSION: ClassVar[int] = 1
+
     lease_start: date
 
 
 class UnapprovedRentalReported(Event):
     """The house was found let without the approval of Art. 18 (IE-13.1.6)."""
 
+    TYPE: ClassVar[str] = "UnapprovedRentalReported"
+    VERSION: ClassVar[int] = 1
+
     note: str | None = None
 
 
 class PointsAwarded(Event):
     """KEIAI points were awarded for a start or a renewal (IE-A4.1)."""
+
+    TYPE: ClassVar[str] = "PointsAwarded"
+    VERSION: ClassVar[int] = 1
 
     points: int
     reason: Literal["start", "renewal"]
@@ -346,6 +484,9 @@ class PointsAwarded(Event):
 
 class MaintenanceOrdered(Event):
     """The owner ordered the maintenance work the extended warranty requires (IE-A3)."""
+
+    TYPE: ClassVar[str] = "MaintenanceOrdered"
+    VERSION: ClassVar[int] = 1
 
     property_id: str
     deadline: date
@@ -357,6 +498,9 @@ class WarrantyPeriodSet(Event):
     Art. 3(2): 点検担当会社が定めた期間内). A later fact replaces an earlier one from
     its own day."""
 
+    TYPE: ClassVar[str] = "WarrantyPeriodSet"
+    VERSION: ClassVar[int] = 1
+
     property_id: str
     work_by: date
     inspection_by: date
@@ -365,11 +509,17 @@ class WarrantyPeriodSet(Event):
 class CompletionInspectionPassed(Event):
     """The inspection company passed the maintenance work's completion inspection (IE-A3)."""
 
+    TYPE: ClassVar[str] = "CompletionInspectionPassed"
+    VERSION: ClassVar[int] = 1
+
     property_id: str
 
 
 class ExtendedWarrantyGranted(Event):
     """The insured extended warranty was granted as a member benefit (IE-A3)."""
+
+    TYPE: ClassVar[str] = "ExtendedWarrantyGranted"
+    VERSION: ClassVar[int] = 1
 
     property_id: str
     member_id: str
@@ -386,6 +536,9 @@ class PresenceCheckEnrolled(Event):
     The consent-call windows are resolved at enrolment and stored (PC-3.1, PC-3.2).
     """
 
+    TYPE: ClassVar[str] = "PresenceCheckEnrolled"
+    VERSION: ClassVar[int] = 1
+
     enrolment_id: str
     holder_id: str
     holder: Personal
@@ -399,6 +552,9 @@ class PresenceCheckEnrolled(Event):
 class PresenceHolderClaimed(Event):
     """The contract holder's one target slot was taken by this enrolment (PC-2)."""
 
+    TYPE: ClassVar[str] = "PresenceHolderClaimed"
+    VERSION: ClassVar[int] = 1
+
     holder_id: str
     enrolment_id: str
 
@@ -409,6 +565,9 @@ class ConsentCallMade(Event):
     ``window_from``..``window_to`` is the promised window; a call after it is
     ``late``, a second call before it ``early``: both are still facts.
     """
+
+    TYPE: ClassVar[str] = "ConsentCallMade"
+    VERSION: ClassVar[int] = 1
 
     attempt: Literal[1, 2]
     outcome: Literal["consented", "declined", "no_answer"]
@@ -421,12 +580,18 @@ class ConsentCallMade(Event):
 class PresenceServiceStarted(Event):
     """The target consented: the service started and the completion notice went to the contract holder (PC-3.3)."""
 
+    TYPE: ClassVar[str] = "PresenceServiceStarted"
+    VERSION: ClassVar[int] = 1
+
     attempt: int
     notice: Literal["registration_complete"] = "registration_complete"
 
 
 class PresenceConsentNotObtained(Event):
     """The target declined, or two calls gave no consent: the contract holder was told, the service does not start (PC-3.4)."""
+
+    TYPE: ClassVar[str] = "PresenceConsentNotObtained"
+    VERSION: ClassVar[int] = 1
 
     reason: Literal["declined", "no_consent_after_two_calls"]
     attempt: int
@@ -436,11 +601,17 @@ class PresenceConsentNotObtained(Event):
 class FrequentUserFlagged(Event):
     """The company judged the contract holder a very frequent user: phone first from now on (PC-5.2)."""
 
+    TYPE: ClassVar[str] = "FrequentUserFlagged"
+    VERSION: ClassVar[int] = 1
+
     reason: str | None = None
 
 
 class PresenceCheckRequested(Event):
     """A presence check was requested by phone (PC-4.1); the decision follows in the same append."""
+
+    TYPE: ClassVar[str] = "PresenceCheckRequested"
+    VERSION: ClassVar[int] = 1
 
     request_no: int
     requester_relation_degree: int
@@ -463,13 +634,22 @@ class PresenceCheckDecision(BaseModel):
 class PresenceCheckDispatched(Event, PresenceCheckDecision):
     """Staff who can arrive soonest were sent to the target's home (PC-4.1; after an unconfirming call, PC-5.2)."""
 
+    TYPE: ClassVar[str] = "PresenceCheckDispatched"
+    VERSION: ClassVar[int] = 1
+
 
 class PresenceConfirmedByPhone(Event, PresenceCheckDecision):
     """A frequent user's request: the target was phoned first and presence was confirmed, no staff sent (PC-5.2)."""
 
+    TYPE: ClassVar[str] = "PresenceConfirmedByPhone"
+    VERSION: ClassVar[int] = 1
+
 
 class PresenceCheckRefused(Event, PresenceCheckDecision):
     """The request was refused on the grounds listed (PC-6.1 … PC-6.6)."""
+
+    TYPE: ClassVar[str] = "PresenceCheckRefused"
+    VERSION: ClassVar[int] = 1
 
 
 class VisitChecks(BaseModel):
@@ -485,6 +665,9 @@ class VisitChecks(BaseModel):
 class PresenceVisitRecorded(Event):
     """Staff visited for a dispatched request and reported the result to the contract holder (PC-4.1 … PC-4.3)."""
 
+    TYPE: ClassVar[str] = "PresenceVisitRecorded"
+    VERSION: ClassVar[int] = 1
+
     request_no: int
     result: Literal["at_home", "absent"]
     checks: VisitChecks
@@ -495,6 +678,9 @@ class PresenceVisitRecorded(Event):
 
 class PresenceStopRequested(Event):
     """The resident of the registered address, or their representative, asked to stop the service (PC-6.6)."""
+
+    TYPE: ClassVar[str] = "PresenceStopRequested"
+    VERSION: ClassVar[int] = 1
 
     by: Literal["resident", "agent"]
 
@@ -512,6 +698,9 @@ class InspectionNoticeSent(Event):
     ``designated_month`` is the first day of the designated month (点検指定月)
     stated in the notice; ``notice_by`` the deadline it was measured against."""
 
+    TYPE: ClassVar[str] = "InspectionNoticeSent"
+    VERSION: ClassVar[int] = 1
+
     property_id: str
     year: int
     by: Literal["inspection_company", "housing_party"]
@@ -525,6 +714,9 @@ class InspectionNoticeSent(Event):
 class InspectionScheduled(Event):
     """The inspection date was agreed with the member (IE-6.4.1, IE-6.4.2)."""
 
+    TYPE: ClassVar[str] = "InspectionScheduled"
+    VERSION: ClassVar[int] = 1
+
     property_id: str
     year: int
     by: Literal["inspection_company", "housing_party"]
@@ -535,6 +727,9 @@ class InspectionScheduled(Event):
 class InspectionCompleted(Event):
     """The inspection was carried out and its report made (IE-7); the report is kept
     ``retention_years`` counted from its creation day, through ``kept_until`` (IE-9.1)."""
+
+    TYPE: ClassVar[str] = "InspectionCompleted"
+    VERSION: ClassVar[int] = 1
 
     property_id: str
     year: int
@@ -550,6 +745,9 @@ class InspectionFailed(Event):
     """The inspection could not be done: IE-12.4 (house not inspectable: no further
     obligation) or IE-14.3.8 (the member's doing: a revocation ground from ``ground_from``)."""
 
+    TYPE: ClassVar[str] = "InspectionFailed"
+    VERSION: ClassVar[int] = 1
+
     property_id: str
     year: int
     by: Literal["inspection_company", "housing_party"]
@@ -562,6 +760,9 @@ class InspectionFailed(Event):
 class RepairEstimateRequested(Event):
     """After an inspection that found repairs needed, the member asked for an estimate (IE-7)."""
 
+    TYPE: ClassVar[str] = "RepairEstimateRequested"
+    VERSION: ClassVar[int] = 1
+
     property_id: str
     year: int
     member_id: str
@@ -569,6 +770,9 @@ class RepairEstimateRequested(Event):
 
 class RepairEstimatePresented(Event):
     """The repair estimate was made and presented to the member (IE-7)."""
+
+    TYPE: ClassVar[str] = "RepairEstimatePresented"
+    VERSION: ClassVar[int] = 1
 
     property_id: str
     year: int
@@ -582,6 +786,9 @@ class EmergencyRequested(Event):
     ``effective`` is the incident instant. ``proposed`` is what the rules gave
     on the member's facts as known when recorded (``because``); ``decision`` is
     the outcome recorded, which differs only with ``override_reason``."""
+
+    TYPE: ClassVar[str] = "EmergencyRequested"
+    VERSION: ClassVar[int] = 1
 
     member_id: str
     property_id: str
@@ -614,6 +821,9 @@ class PersonalDataErased(Event):
     the facts, dates and amounts stay, and every ``Personal`` field of the
     stream reads as erased from then on.
     """
+
+    TYPE: ClassVar[str] = "PersonalDataErased"
+    VERSION: ClassVar[int] = 1
 
     subject: str
     state: str

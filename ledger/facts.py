@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.errors import NotFound, Refused
-from ledger.events import Event, FactRetracted, PersonalDataErased, stream_of
+from ledger.events import Event, FactRetracted, PersonalDataErased, stream_of, unknown_fields
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Draft:
     data: dict[str, Any] = field(default_factory=dict)
     rules: tuple[str, ...] = ()
     effective: datetime | None = None
+
+    def __post_init__(self) -> None:
+        unknown_fields(self.type, self.data)  # a misspelt field fails in the decision's own test
 
 
 def retracted_ids(events: list[Event], known_at: datetime | None = None) -> set[str]:

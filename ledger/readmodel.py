@@ -30,6 +30,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.dates import jst_date
+from ledger.events import EVENT_TYPES, upcast
 
 MEMBERS, MONEY, POSITION = "ledger_rm_members", "ledger_rm_money", "ledger_rm_position"
 NAME = "members"  # the row of ledger_rm_position this model keeps
@@ -91,7 +92,8 @@ def changes(stream: str, version: int, topic: str, data: dict) -> list[Change]:
 def stored_changes(stream: str, version: int, topic: str, state: bytes) -> list[Change]:
     if not stream.startswith(PREFIX) or topic not in TOPICS:
         return []  # decoded only when it matters
-    return changes(stream, version, topic, json.loads(state))
+    # Read raw for speed, so upcast here as the store's mapper does (the storage contract).
+    return changes(stream, version, topic, upcast(EVENT_TYPES[topic], json.loads(state)))
 
 
 class Rows:

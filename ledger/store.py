@@ -40,7 +40,7 @@ from ledger import keys as keyring_mod, readmodel
 from ledger.backend import MASTER_CHECK, as_bytes, db_clock_error, from_us, head_of, head_sql, read_meta, write_meta
 from ledger.dates import JST
 from ledger.errors import BadInput, ClockError, Conflict, Forbidden, LedgerError, StoreError
-from ledger.events import EVENT_TYPES, Event, Personal
+from ledger.events import EVENT_TYPES, Event, Personal, upcast
 
 APP_NAME = "MembershipLedger"
 DEFAULT_DB = "ledger.db"
@@ -83,9 +83,12 @@ class LedgerMapper(Mapper):
     def to_stored_event(self, domain_event: Event) -> StoredEvent:  # type: ignore[override]
         fields = personal_fields(type(domain_event))
         if not fields or self.keyring is None or not self.encrypt:
-            state = domain_event.model_dump_json().encode()
+            # Every stored fact carries its class version (the storage contract,
+            # ``ledger.events``); spliced in front of pydantic's JSON object, which
+            # is faster than dumping to a dict and encoding again.
+            state = b'{"class_version":%d,' % domain_event.VERSION + domain_event.model_dump_json().encode()[1:]
         else:
-            data = domain_event.model_dump(mode="json")
+            data = {"class_version": domain_event.VERSION, **domain_event.model_dump(mode="json")}
             for name in fields:
                 if data.get(name) is not None:
                     data[name] = self.keyring.seal(domain_event.originator_id,
@@ -102,13 +105,15 @@ class LedgerMapper(Mapper):
         return self.decode(stored_event.topic, as_bytes(stored_event.state))
 
     def decode(self, topic: str, state: bytes) -> Event:
+        """One stored fact as its event. Sealed personal fields are opened under the names
+        they were stored with (their key is bound to that name), then an older version is
+        upcast (``ledger.events.upcast``: the library's upcast loop); fields the class no
+        longer has are ignored."""
         cls = event_class(topic)
-        fields = personal_fields(cls)
-        if not fields:
-            return cls.model_validate_json(state)
+        if cls.VERSION == 1 and not personal_fields(cls):
+            return cls.model_validate_json(state, extra="ignore")  # nothing to open or upcast: the fast path
         data = json.loads(state)
-        for name in fields:
-            value = data.get(name)
+        for name, value in data.items():
             if isinstance(value, dict) and "enc" in value:
                 if self.keyring is None:
                     data[name] = dict(keyring_mod.WITHHELD)
@@ -116,7 +121,7 @@ class LedgerMapper(Mapper):
                     event_id = f"{data.get('originator_id')}#{data.get('originator_version')}"
                     data[name] = self.keyring.open(str(data.get("originator_id")),
                                                    keyring_mod.field_aad(event_id, name), value)
-        return cls.model_validate(data)
+        return cls.model_validate(upcast(cls, data), extra="ignore")
 
 
 def event_class(topic: str) -> type[Event]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 import pytest
 
@@ -255,6 +256,8 @@ def test_explain_of_an_unknown_member_or_a_day_before_its_application(told):
 class ServiceDecidedForTest(Event):
     """A fact of another programme carrying a decision: explain must show it with its rules."""
 
+    TYPE: ClassVar[str] = "ServiceDecidedForTest"
+    VERSION: ClassVar[int] = 1
     member_id: str
     decision: dict
 

@@ -123,7 +123,7 @@ def test_explain_reads_the_same_view(app):
 def test_many_members_of_the_demo_agree_in_every_list(tmp_path):
     """The demo ledger (60 members over five years, late entries, retractions, a sale,
     a rental, renewals): every list agrees with status on many days, now and as known then."""
-    from commands.demo import build
+    from demo import build
 
     w = build(str(tmp_path / "demo.db"), 60, date(2025, 11, 20))
     now = t("2025-11-20T18:00")

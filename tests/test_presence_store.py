@@ -217,12 +217,11 @@ def test_pc_2_two_concurrent_enrolments_for_one_holder(store_url, app, monkeypat
 def test_the_demo_story_runs_end_to_end(tmp_path):
     import random
 
-    from commands.demo import Writer
-    from commands.presence import demo
+    from demo import Writer, presence_story
 
     app = open_store(str(tmp_path / "demo.db"), create=True, test_clock=True)
     w = Writer(app, random.Random(1))
-    eid = demo(w, date(2025, 6, 30))
+    eid = presence_story(w, date(2025, 6, 30))
     doc = status.status(app, eid, Window.parse("2025-06-30", None, NOW))
     assert doc["state"] == "active" and doc["consent"]["outcome"] == "consented"
     assert [c["outcome"] for c in doc["consent"]["calls"]] == ["no_answer", "consented"]

@@ -222,7 +222,7 @@ def test_cli_new_queries_have_help_with_an_example():
 
 
 def test_the_demo_story_adds_an_inspection_history_and_a_refused_night_request(tmp_path):
-    from commands.demo import build
+    from demo import build
 
     w = build(str(tmp_path / "demo.db"), 2, date(2026, 11, 20))  # the services story is part of the demo
     now = Window(t("2026-11-20T12:00"), t("2026-11-20T12:00"))

@@ -179,7 +179,7 @@ LINES = [
     N_("projections rebuilt from the log = read path: status of {members} members, history of {streams} streams, "
        "arrears"),
     N_("read model rebuilt from the log into a scratch copy = the stored tables ({rows} rows)"),
-    # the demo's story (commands/demo.py)
+    # the demo's story (demo.py)
     N_("Built {path}: {n} members, {facts} facts (SQLite), {today} is today.\n"),
     N_("== {member} today ({today}) =="),
     N_("\n== {member} on {day} as the ledger showed staff then (known at {known}) =="),

@@ -1,5 +1,9 @@
 """``ledger demo``: a realistic sample ledger built through the ordinary command path.
 
+It sits beside the CLI, above commands and projections (it writes through the
+one and shows through the other), and holds every programme's demo story, so
+no command module carries one (issue 14).
+
 Every fact goes through ``execute`` with a simulated ledger clock, so the demo
 also exercises the rules: nothing here writes around them. The simulation is a
 timeline of actions run in time order; a fixed seed keeps the story the same
@@ -16,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 from commands.handlers import Context, execute
 from ledger import clock
-from ledger.dates import JST, last_of_month, add_months
+from ledger.dates import JST, add_months, jst_date, last_of_month
 from ledger.errors import LedgerError
 from ledger.store import open_store
 from projections import arrears as arrears_view, status as status_view
@@ -100,14 +104,12 @@ def build(path: str, members: int, today: date, seed: int = 20251, until: dateti
         month = last_of_month(add_months(month, 1))
     stories(tl, w, today)
     # Other programmes' stories write through the same timeline, each fact at its own time.
-    from commands import presence, services
-
     def later(when: datetime, **command) -> list:
         tl.at(when, lambda: w(when, **command))
         return []
 
-    presence.demo(later, today)
-    services.demo(later, today)
+    presence_story(later, today)
+    services_story(later, today)
     tl.run(end)
     return w
 
@@ -270,7 +272,7 @@ def build_and_show(path: str, members: int, lang: str, emit: Callable, echo: Cal
                            (None, "the focus member's house: year-5 inspection, report and estimate", "inspections P-1000"),
                            (None, "a lost special key at 23:40 (hotel), a caller who is not a relative at 02:15 "
                                   "(refused), a daytime leak", "emergencies M-0001"),
-                           ("E-0001", "a presence-check enrolment: consent on the second call, a visit, "
+                           (PRESENCE_ID, "a presence-check enrolment: consent on the second call, a visit, "
                                       "an unlock request refused (PC-6.1)", None)]:
         if mid is None:
             echo(f"  ledger --db {path} {day}    # {what}")
@@ -283,3 +285,84 @@ def brief(row: dict) -> dict:
     keep = ("id", "state", "period", "renewals", "arrears", "annual_fee", "grounds", "services", "known_at")
     out = {k: row[k] for k in keep if k in row}
     return {"id": out.pop("id"), "name": row["applicant"]["name"], **out}
+
+
+# --- the presence-check story (moved here from commands/presence.py, issue 14) ----------
+
+PRESENCE_ID = "E-0001"
+
+
+def presence_story(writer, today: date) -> str:
+    """One presence-check enrolment end to end, through the ordinary command path.
+
+    ``writer(when, command=..., ...)`` is ``Writer``. Enrolled 40
+    days before ``today``: the first call finds nobody, the second (day 3, inside
+    its window) gets consent, a request by the contract holder is dispatched and
+    the visit finds the target at home; a later request to unlock the door is
+    refused (PC-6.1). Returns the enrolment id.
+    """
+    e = today - timedelta(days=40)
+    writer(at(e, 11), command="enrol_presence_check", enrolment_id=PRESENCE_ID, relation_degree=1,
+           contract_holder={"id": "DL-0001", "name": "山田 花子", "address": "東京都世田谷区桜丘2-14-6"},
+           target={"name": "山田 一郎", "address": "静岡県静岡市葵区呉服町1-8", "phone": "054-255-0101"},
+           at=at(e, 11).isoformat())
+    writer(at(e + timedelta(days=1), 10), command="record_consent_call", enrolment_id=PRESENCE_ID, attempt=1,
+           outcome="no_answer", at=at(e + timedelta(days=1), 10).isoformat())
+    writer(at(e + timedelta(days=3), 14), command="record_consent_call", enrolment_id=PRESENCE_ID, attempt=2,
+           outcome="consented", at=at(e + timedelta(days=3), 14).isoformat())
+    asked = e + timedelta(days=20)
+    writer(at(asked, 19, 30), command="request_presence_check", enrolment_id=PRESENCE_ID, requester_relation_degree=0,
+           wants_unlock=False, beyond_front_door=False, at=at(asked, 19, 30).isoformat())
+    writer(at(asked, 20, 40), command="record_visit", enrolment_id=PRESENCE_ID, result="at_home", signed=True,
+           checks={"intercom": "observed", "meter": "observed", "lights": "observed", "mailbox": "not_checkable"},
+           at=at(asked, 20, 40).isoformat())
+    again = e + timedelta(days=30)
+    writer(at(again, 8, 15), command="request_presence_check", enrolment_id=PRESENCE_ID, requester_relation_degree=1,
+           wants_unlock=True, beyond_front_door=False, at=at(again, 8, 15).isoformat())
+    return PRESENCE_ID
+
+
+# --- the inspections and emergencies story (moved here from commands/services.py, issue 14) ---
+
+
+def services_story(writer, today: date, member_id: str = "M-0001", property_id: str = "P-1000") -> dict:
+    """Add to the focus member's house (delivered 2021-03-20) its year-5 inspection
+    history and three emergency requests, each at its own moment, through the
+    ordinary command path. Facts dated after ``today`` are left out.
+
+    Returns the event ids created, by kind."""
+    def t(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=JST)
+
+    steps = [
+        ("inspections", at(date(2025, 11, 10)), dict(
+            command="send_inspection_notice", property_id=property_id, year=5, on="2025-11-10")),
+        ("inspections", at(date(2026, 1, 20)), dict(
+            command="schedule_inspection", property_id=property_id, year=5, inspection_on="2026-03-07",
+            on="2026-01-20")),
+        ("inspections", at(date(2026, 3, 7), 16), dict(
+            command="complete_inspection", property_id=property_id, year=5, report_id="R-P1000-05",
+            repairs_needed=True, on="2026-03-07")),
+        ("inspections", at(date(2026, 3, 15)), dict(
+            command="request_estimate", property_id=property_id, year=5, on="2026-03-15")),
+        ("inspections", at(date(2026, 4, 2)), dict(
+            command="present_estimate", property_id=property_id, year=5, amount=88000, on="2026-04-02")),
+        # A lost special key at 23:40: hotel only, the stay paid up to 10,000 yen (IE-A2-1.3).
+        ("emergencies", t("2026-06-13T23:48"), dict(
+            command="request_emergency", member_id=member_id, property_id=property_id, at="2026-06-13T23:40:00+09:00",
+            category="lost_key", key_type="special", requester="member", id_checked=True)),
+        # A caller who is neither the member nor a relative at 02:15: refused (IE-8.8.1).
+        ("emergencies", t("2026-08-02T02:20"), dict(
+            command="request_emergency", member_id=member_id, property_id=property_id, at="2026-08-02T02:15:00+09:00",
+            category="water", requester="other", id_checked=False)),
+        # A leak in the daytime: a first response (IE-8.1, IE-A2-1.1).
+        ("emergencies", t("2026-09-21T14:05"), dict(
+            command="request_emergency", member_id=member_id, property_id=property_id, at="2026-09-21T14:00:00+09:00",
+            category="water", requester="relative", id_checked=True)),
+    ]
+    out: dict[str, list[str]] = {"inspections": [], "emergencies": []}
+    for kind, when, command in steps:
+        if jst_date(when) > today:
+            continue
+        out[kind].extend(e.event_id for e in writer(when, **command))
+    return out
