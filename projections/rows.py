@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 
@@ -15,15 +16,21 @@ def describe(x: Any) -> str:
     return str(x)
 
 
-def flatten(row: dict, prefix: str = "") -> dict:
-    """A row as one level of ``a.b`` keys; a list becomes one "; "-joined cell; None an empty cell."""
+def flatten(row: dict, prefix: str = "", *, item: Callable[[Any, str], str] | None = None,
+            scalar: Callable[[str, Any], Any] | None = None) -> dict:
+    """A row as one level of ``a.b`` keys; a list becomes one "; "-joined cell; None an empty cell.
+
+    ``item(x, key)`` and ``scalar(key, v)`` say how a list item and a plain value read
+    (the CLI's tables pass its labels, ``ui.labels``); by default as ``describe`` and as is."""
     out: dict[str, Any] = {}
     for k, v in row.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
+            out.update(flatten(v, key + ".", item=item, scalar=scalar))
         elif isinstance(v, list):
-            out[key] = "; ".join(describe(x) for x in v)
+            out[key] = "; ".join(item(x, key) if item else describe(x) for x in v)
+        elif scalar is not None:
+            out[key] = scalar(key, v)
         else:
             out[key] = "" if v is None else v
     return out

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from projections import rows
 from ui.i18n import N_, _, f_, language, pattern
 
 # Column headers and status-field names (each segment of "consent.next_call.due_on").
@@ -125,17 +126,9 @@ def item(x: Any, key: str = "") -> str:
 
 
 def flatten(row: dict, prefix: str = "") -> dict[str, str]:
-    """A row as one level of "a.b" keys with display text: lists joined by "; ", None empty."""
-    out: dict[str, str] = {}
-    for k, v in row.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
-        elif isinstance(v, list):
-            out[key] = "; ".join(item(x, key) for x in v)
-        else:
-            out[key] = value(key, v)
-    return out
+    """A row as one level of "a.b" keys with display text: lists joined by "; ", None empty
+    (``projections.rows.flatten`` with this module's labels)."""
+    return rows.flatten(row, prefix, item=item, scalar=value)
 
 
 # --- task actions: the projections' English sentences, translated by template -----------
