@@ -10,10 +10,8 @@ import json
 import os
 import re
 import sys
-import re
 import typing
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import click

@@ -68,10 +68,16 @@ def backup(address: str, dest: str) -> tuple[str | None, str]:
         _refuse_existing(dest + ".key", "file")
     _copy(db, dest)
     if key:
-        shutil.copyfile(key, dest + ".key")
-        os.chmod(dest + ".key", 0o600)
-        return dest + ".key", source
+        return _copy_key(key, dest), source
     return None, source
+
+
+def _copy_key(key: str, beside: str) -> str:
+    """The master key file copied to ``<beside>.key``, readable by its owner only."""
+    dest = beside + ".key"
+    shutil.copyfile(key, dest)
+    os.chmod(dest, 0o600)
+    return dest
 
 
 def restore(backup_file: str, address: str) -> tuple[str | None, str]:
@@ -91,9 +97,8 @@ def restore(backup_file: str, address: str) -> tuple[str | None, str]:
         _refuse_existing(db + ".key", "db")
     _copy(backup_file, db)
     if own_key:
-        shutil.copyfile(key, db + ".key")
-        os.chmod(db + ".key", 0o600)
-        return db + ".key", db + ".key"
+        copied = _copy_key(key, db)
+        return copied, copied
     return None, _key_note(db)[1]
 
 

@@ -20,11 +20,11 @@ def init(r: CliRunner, db: str | None = None, env: dict | None = None):
     return res
 
 
-def runner(tmp_path, monkeypatch, clock: str = "2025-03-01T09:00:00+09:00") -> CliRunner:
-    """A runner on a fresh test-clock store in ``tmp_path``, actor sato.k, the language
+def runner(tmp_path, monkeypatch, clock: str = "2025-03-01T09:00:00+09:00", actor: str = "sato.k") -> CliRunner:
+    """A runner on a fresh test-clock store in ``tmp_path`` (actor sato.k unless given), the language
     from no environment variable (each test says --lang or LANG itself)."""
     monkeypatch.setenv("LEDGER_DB", str(tmp_path / "ledger.db"))
-    monkeypatch.setenv("LEDGER_ACTOR", "sato.k")
+    monkeypatch.setenv("LEDGER_ACTOR", actor)
     monkeypatch.setenv("LEDGER_CLOCK", clock)
     for var in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)

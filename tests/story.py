@@ -4,7 +4,7 @@ error). ``Story`` stamps drafts into facts the way the store would."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from ledger import fees, member, property as prop
 from ledger.dates import JST
@@ -40,3 +40,18 @@ class Story:
 
     def tariffs(self) -> list[fees.Tariff]:
         return fees.fold(visible(self.streams[fees.STREAM]))
+
+
+def charged_fee_years(m: member.Member, house: prop.Property, horizon: date) -> list[date]:
+    """The first day of the property's membership year that each live (not void) charge of
+    ``m`` pays for: a renewal charge pays for the year from the day after its due day; a
+    first charge for its period's start (IE-17.1's prepaid year included). The test
+    oracle for "no fee year charged twice across owners"."""
+    periods = {p.number: p for p in m.true_periods(horizon)}
+    out = []
+    for c in m.charges:
+        if m.void_charge(c):
+            continue
+        start = c.due_on + timedelta(days=1) if c.renewal else periods[c.period_number].start
+        out.append(house.membership_year(start)[0])
+    return out

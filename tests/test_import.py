@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from clihelp import init, invoke
+import clihelp
+from clihelp import invoke
 from commands import importer
 
 CLOCK = "2026-11-20T09:00:00+09:00"
@@ -17,13 +17,7 @@ spec.loader.exec_module(bench)
 
 @pytest.fixture
 def runner(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEDGER_DB", str(tmp_path / "ledger.db"))
-    monkeypatch.setenv("LEDGER_ACTOR", "migration.k")
-    monkeypatch.setenv("LEDGER_CLOCK", CLOCK)
-    for var in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
-        monkeypatch.delenv(var, raising=False)
-    r = CliRunner()
-    init(r)
+    r = clihelp.runner(tmp_path, monkeypatch, clock=CLOCK, actor="migration.k")
     assert invoke(r, "fee", "announce", "--amount", "5500", "--on", "2020-01-01").exit_code == 0
     return r
 

@@ -44,6 +44,7 @@ from ledger.events import Event
 from ledger.facts import visible
 from projections import arrears, snapshot, status
 from projections.window import Window
+from tests.story import charged_fee_years
 
 DELIVERED = date(2025, 3, 15)  # base date 2025-04-01: periods end on 03-31
 START = datetime(2025, 3, 1, 9, 0, tzinfo=JST)
@@ -287,12 +288,7 @@ def fee_years(app: MemoryApp, mids: list[str], known_at: datetime) -> list[tuple
         m = fold(app, mid, HORIZON, known_at)
         if m is None:
             continue
-        periods = {p.number: p for p in m.true_periods(HORIZON)}
-        for c in m.charges:
-            if m.void_charge(c):
-                continue
-            start = c.due_on + timedelta(days=1) if c.renewal else periods[c.period_number].start
-            out.append((mid, house.membership_year(start)[0]))
+        out += [(mid, y) for y in charged_fee_years(m, house, HORIZON)]
     return out
 
 

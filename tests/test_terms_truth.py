@@ -18,6 +18,7 @@ from ledger.dates import JST
 from ledger.errors import BadInput, NotFound, Refused
 from projections import arrears as arrears_view, explain, history, snapshot, status, tasks
 from projections.window import Window
+from tests.story import charged_fee_years
 from tests.test_presence_store import CHECKS, enrol_command
 
 
@@ -114,12 +115,7 @@ def fee_years(app, mids: list[str]) -> list[tuple[str, date]]:
     for mid in mids:
         m = member.fold(mid, [e for e in app.read(member.stream(mid))])
         house = prop.fold(app.read(prop.stream(m.property_id)))
-        periods = {p.number: p for p in m.true_periods(date(2040, 1, 1))}
-        for c in m.charges:
-            if m.void_charge(c):
-                continue
-            start = c.due_on + timedelta(days=1) if c.renewal else periods[c.period_number].start
-            out.append((mid, house.membership_year(start)[0]))
+        out += [(mid, y) for y in charged_fee_years(m, house, date(2040, 1, 1))]
     return out
 
 
