@@ -857,8 +857,15 @@ def output(path: str | None, lang: str) -> typing.TextIO:
     """The file of --out (or stdout); a path that cannot be written is bad input, never a traceback."""
     if not path:
         return sys.stdout
+    if os.path.islink(path):
+        fail(BadInput(f"--out: {path[:300]} is a symbolic link: it is not followed (write to the real path).",
+                      f"--out: {path[:300]} はシンボリックリンクなので辿りません（実際のパスを指定してください）。",
+                      field="out"), lang)
     try:
-        return open(path, "w", encoding="utf-8", newline="")
+        # Never through a symbolic link: a link planted where a report is written would
+        # make the auditor overwrite whatever it points to.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        return open(fd, "w", encoding="utf-8", newline="")
     except OSError as e:
         fail(BadInput(f"--out: {path[:300]} cannot be written ({e.strerror}).",
                       f"--out: {path[:300]} に書き込めません（{e.strerror}）。", field="out"), lang)

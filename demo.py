@@ -80,8 +80,11 @@ def build(path: str, members: int, today: date, seed: int = 20251, until: dateti
     """Build the sample ledger; nothing is recorded after ``until`` (default
     18:00 on ``today``), so staff can write to it at once without the clock
     check refusing them."""
-    if os.path.exists(path):
-        os.remove(path)
+    # The old store's journal files and key file go with it: a stale -wal beside a new
+    # file, or an old key file, would be read by the new store.
+    for old in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal", f"{path}.key"):
+        if os.path.lexists(old):
+            os.remove(old)
     app = open_store(path, create=True, test_clock=True, origin="demo")
     rng = random.Random(seed)
     w = Writer(app, rng)

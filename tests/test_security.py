@@ -619,3 +619,31 @@ def test_outcome_unknown_is_reported_by_the_cli_with_its_code():
     err = OutcomeUnknown.lost("server closed the connection unexpectedly")
     assert err.code == "outcome_unknown" and err.exit_code == 1
     assert "outcome unknown — re-run with the same command_id" in err.message("en")
+
+
+def test_a_replaced_demo_store_gets_a_new_key_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_CLOCK", "2026-11-20T09:00:00+09:00")
+    demo = tmp_path / "demo.db"
+    assert cli_run(str(demo), "demo", "--out", str(demo), "--members", "3").exit_code == 0
+    key_before = (tmp_path / "demo.db.key").read_bytes()
+    assert cli_run(str(demo), "demo", "--out", str(demo), "--members", "3").exit_code == 0
+    # A new key for the new store: the old store's key does not outlive it.
+    assert (tmp_path / "demo.db.key").read_bytes() != key_before
+    res = cli_run(str(demo), "status", "M-0001")
+    assert res.exit_code == 0 and "M-0001" in res.output
+
+
+def test_a_report_is_never_written_through_a_symbolic_link(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_CLOCK", "2026-11-20T09:00:00+09:00")
+    demo = tmp_path / "demo.db"
+    assert cli_run(str(demo), "demo", "--out", str(demo), "--members", "3").exit_code == 0
+    target = tmp_path / "precious.txt"
+    target.write_text("do not overwrite")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    for args in (["snapshot", "--json", "--out", str(link)], ["explain", "M-0001", "--at", "2026-11-20T08:00+09:00", "--out", str(link)]):
+        res = cli_run(str(demo), *args)
+        assert res.exit_code == 2 and "--out:" in res.output and "symbolic link" in res.output, res.output
+        assert target.read_text() == "do not overwrite"
+    ok = cli_run(str(demo), "snapshot", "--json", "--out", str(tmp_path / "real.json"))
+    assert ok.exit_code == 0 and (tmp_path / "real.json").read_text().startswith("{")
