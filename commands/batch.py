@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from commands.handlers import REGISTRY, Context, Result, Unit, execute, prepare, stamp
+from commands.handlers import REGISTRY, Context, Result, Unit, command_stream, execute, prepare, stamp
 from ledger.errors import LedgerError, OutcomeUnknown
 from ledger.events import CommandRecorded, Event
 from ledger.store import LedgerApp
@@ -76,7 +76,7 @@ class Batch:
             cmd, eff = prepare(line.raw, line.ctx)
             if not self.pending:
                 self.app.check_clock(line.ctx.now)
-            if cmd.command_id and self.read(f"command:{cmd.command_id}"):
+            if cmd.command_id and self.read(command_stream(cmd.command_id)):
                 line.result = Result(cmd.NAME, cmd.command_id, [], duplicate=True)
                 return
             handler = REGISTRY[cmd.NAME][1]

@@ -31,6 +31,11 @@ from ledger.store import LedgerApp
 MAX_ATTEMPTS = 8
 
 
+def command_stream(command_id: str) -> str:
+    """The stream that records one command id (idempotency: a command id is applied once)."""
+    return "command:" + command_id
+
+
 @dataclass
 class Context:
     """What the edge passes in: the ledger clock's reading and the actor.
@@ -174,7 +179,7 @@ def stamp(drafts: list[Draft], unit: Unit, cmd: m.Command, ctx: Context, eff: da
         ))
     if cmd.command_id:
         out.append(CommandRecorded(
-            originator_id=f"command:{cmd.command_id}", originator_version=1, recorded=ctx.now, effective=eff,
+            originator_id=command_stream(cmd.command_id), originator_version=1, recorded=ctx.now, effective=eff,
             actor=ctx.actor, command_id=cmd.command_id, batch=batch, command=cmd.NAME,
             events=tuple(e.event_id for e in out),
         ))
@@ -213,7 +218,7 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
         if attempt and not gated:
             time.sleep(random.uniform(0, min(0.2, 0.004 * 2 ** attempt)))
         with app.gate() if gated else contextlib.nullcontext():
-            if cmd.command_id and app.exists(f"command:{cmd.command_id}"):
+            if cmd.command_id and app.exists(command_stream(cmd.command_id)):
                 return Result(cmd.NAME, cmd.command_id, [], duplicate=True)
             unit = Unit(app)
             drafts = handler(unit, cmd, eff)

@@ -48,10 +48,24 @@ from ledger.events import (
 from ledger.facts import Draft
 from ledger.fees import Tariff, fee_on
 from ledger.property import Property
+from ledger.property import stream as property_stream
+
+
+# The stream prefix is this module's: other modules name a member's stream with
+# stream(), test a name with is_stream() and iterate with PREFIX (issue 14).
+PREFIX = "member:"
 
 
 def stream(member_id: str) -> str:
-    return f"member:{member_id}"
+    return PREFIX + member_id
+
+def is_stream(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def ident(name: str) -> str:
+    """The id a stream name carries: ``member:M-0042`` -> ``M-0042``."""
+    return name[len(PREFIX):]
 
 
 @dataclass(frozen=True)
@@ -705,7 +719,7 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
             fee_rules,
         ),
         Draft(
-            f"property:{prop.property_id}",
+            property_stream(prop.property_id),
             PropertyMemberRegistered,
             {"member_id": mid, "acquirer": m.acquirer, "start": start},
             tuple(rules[:1]),

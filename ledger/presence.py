@@ -63,12 +63,23 @@ DECISION_EVENTS = {"dispatch": PresenceCheckDispatched, "phone_first": PresenceC
                    "refused": PresenceCheckRefused}
 
 
+PREFIX, HOLDER_PREFIX = "enrolment:", "holder:"  # this module's; see ledger.member.PREFIX
+
+
 def stream(enrolment_id: str) -> str:
-    return f"enrolment:{enrolment_id}"
+    return PREFIX + enrolment_id
 
 
 def holder_stream(holder_id: str) -> str:
-    return f"holder:{holder_id}"
+    return HOLDER_PREFIX + holder_id
+
+def is_stream(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def ident(name: str) -> str:
+    """The id a stream name carries: ``enrolment:E-1`` -> ``E-1``."""
+    return name[len(PREFIX):]
 
 
 def call_windows(enrolled_on: date) -> tuple[date, date, date]:

@@ -35,7 +35,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ledger import fees, member, rules as catalogue
+from ledger import fees, inspection, member, property as prop, rules as catalogue
 from ledger.dates import jst_date
 from ledger.errors import NotFound
 from ledger.events import CommandRecorded, Event, FactRetracted, Personal
@@ -193,7 +193,7 @@ def related_streams(member_id: str, property_id: str | None, previous_member_id:
     property and the property's inspections, and a secondary acquirer's previous owner (IE-17.2.x)."""
     out = [member.stream(member_id), fees.STREAM]
     if property_id:
-        out.extend([f"property:{property_id}", f"inspection:{property_id}"])
+        out.extend([prop.stream(property_id), inspection.stream(property_id)])
     if previous_member_id:
         out.append(member.stream(previous_member_id))
     return out
@@ -247,7 +247,7 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
     # Every retraction and whom it names.
     # (A previous owner's stream is read only for the IE-17.2.x grounds above.)
     every: list[Event] = [e for name, s in streams.items()
-                          if not (name.startswith("member:") and name != mstream) for e in s]
+                          if not (member.is_stream(name) and name != mstream) for e in s]
     retraction_of: dict[str, FactRetracted] = {}
     for e in every:
         if isinstance(e, FactRetracted) and e.recorded <= now:
@@ -331,7 +331,7 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
     for e in sorted(every, key=lambda e: (e.recorded, e.originator_id, e.originator_version)):
         if e.recorded > now or isinstance(e, CommandRecorded):
             continue
-        if e.originator_id.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
+        if prop.is_stream(e.originator_id) and getattr(e, "member_id", member_id) != member_id:
             continue
         r = retraction_of.get(e.event_id)
         facts.append({
@@ -461,10 +461,10 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
     for lane, known_at in (("true", now), ("then", at)):
         facts = []
         for stream, evs in streams.items():
-            if stream == fees.STREAM or (stream.startswith("member:") and stream != mstream):
+            if stream == fees.STREAM or (member.is_stream(stream) and stream != mstream):
                 continue  # a previous owner's stream is read for IE-17.2.x only, never drawn
             for e in visible(evs, known_at=known_at):
-                if stream.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
+                if prop.is_stream(stream) and getattr(e, "member_id", member_id) != member_id:
                     continue
                 facts.append(e)
             # The retractions themselves, on the day they were recorded (the facts they withdraw are gone).

@@ -25,7 +25,7 @@ from ledger.facts import visible
 from projections.window import Window
 
 Reader = Callable[[str], list[Event]]
-PREFIX = "member:"
+PREFIX = member.PREFIX
 
 # What each ground lets staff do (TERMS.md: the ledger never acts on a ground itself).
 ACTIONS = {
@@ -244,7 +244,7 @@ def views(app, w: Window, src: Sources | None = None, *, personal: bool = True) 
     src = src or list_sources(app, w)
     streams = app.iter_streams(PREFIX) if personal else app.iter_streams(PREFIX, personal=False)
     for stream, facts in streams:
-        v = of_facts(stream[len(PREFIX):], facts, src)
+        v = of_facts(member.ident(stream), facts, src)
         if v is not None:
             yield v
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger import fees, member, presence
+from ledger import fees, inspection, member, presence
 from ledger.events import Event, FactRetracted, stream_of
 from ledger.errors import StoreError
 from ledger.facts import visible
@@ -104,14 +104,14 @@ def _member_row(m: member.Member, ctx: Context) -> dict | None:
     return member_view.assemble(m, ctx).row
 
 
-MEMBERS = Program("member:", "iesapo", member.Member, member.evolve, _member_row)
+MEMBERS = Program(member.PREFIX, "iesapo", member.Member, member.evolve, _member_row)
 
 
 def _enrolment_row(en: presence.Enrolment, ctx: Context) -> dict | None:
     return presence_view.enrolment_row(en, ctx.window) if en.enrolled is not None else None
 
 
-ENROLMENTS = Program("enrolment:", "presence_check", presence.Enrolment, presence.evolve, _enrolment_row)
+ENROLMENTS = Program(presence.PREFIX, "presence_check", presence.Enrolment, presence.evolve, _enrolment_row)
 
 
 def programs() -> list[Program]:
@@ -120,7 +120,7 @@ def programs() -> list[Program]:
 
 
 SHARED = (fees.STREAM,)
-INSPECTIONS = "inspection:"  # read beside the members: a house's inspection facts are few
+INSPECTIONS = inspection.PREFIX  # read beside the members: a house's inspection facts are few
 
 
 # --- pass 1: retractions ------------------------------------------------------------------
