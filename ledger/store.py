@@ -353,6 +353,10 @@ class LedgerApp(Application):
             try:
                 with self.cursor() as cur:
                     rows = cur.all(sql, (prefix, hi, last_stream, last_stream, last_version, batch))
+                    if personal and rows and self.keyring.readable and self.keyring.master is not None:
+                        # One query for the batch's keys, not one per stream (issue 11: lists over every member).
+                        self.keyring.read_ahead(dict(cur.all("SELECT subject, wrapped FROM {keys} WHERE subject >= ? "
+                                                             "AND subject <= ?", (rows[0][0], rows[-1][0]))))
             except PersistenceError as e:
                 raise translate(e) from None
             for stream, version, topic, state in rows:
