@@ -136,7 +136,12 @@ def event_class(topic: str) -> type[Event]:
 
 def decode(topic: str, state: bytes) -> Event:
     """Decode a stored fact without a keyring: personal fields read as withheld."""
-    return LedgerMapper(transcoder=JSONTranscoder()).decode(topic, state)
+    return _SEALED.decode(topic, state)
+
+
+# One mapper without a keyring for every sealed read (a list decodes millions of facts;
+# making a mapper per fact cost more than the decoding).
+_SEALED = LedgerMapper(transcoder=JSONTranscoder())
 
 
 class LedgerApp(Application):
