@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Callable, NamedTuple
 
 from ledger import dates
 from ledger.errors import NotFound, Refused
@@ -66,6 +67,73 @@ def is_stream(name: str) -> bool:
 def ident(name: str) -> str:
     """The id a stream name carries: ``member:M-0042`` -> ``M-0042``."""
     return name[len(PREFIX):]
+
+
+# Small dated records kept by the fold. NamedTuples, so code that still unpacks
+# or indexes them reads the same values; new code reads them by name.
+
+
+class ConsentMark(NamedTuple):
+    """A consent given (True) or withdrawn (False) from ``on`` (IE-19.1, IE-19.3, IE-2.2)."""
+
+    on: date
+    given: bool
+    event_id: str
+
+
+class Card(NamedTuple):
+    """A payment card registered on ``on``, known by its token only (IE-2.1, IE-5.4.3)."""
+
+    on: date
+    token: str
+    event_id: str
+
+
+class CardSuspension(NamedTuple):
+    """The card company's suspension of a card reported on ``on`` (IE-5.4.4); its scope is in ``Member.card_scopes``."""
+
+    on: date
+    token: str
+    event_id: str
+
+
+class Deadline(NamedTuple):
+    """The registration deadline as last extended (IE-2.3.1, IE-2.3.2)."""
+
+    until: date
+    event_id: str
+
+
+class Failure(NamedTuple):
+    """A failed collection (IE-5.1): its reference is never recorded again."""
+
+    on: date
+    amount: int
+    ref: str
+    event_id: str
+
+
+class Refund(NamedTuple):
+    """A fee paid back on ``on`` (IE-5.2): the charge refunded and the yen returned."""
+
+    on: date
+    charge_id: str
+    amount: int
+    event_id: str
+
+
+class UnapprovedRental(NamedTuple):
+    """A rental without approval reported on ``on`` (IE-13.1.6)."""
+
+    on: date
+    event_id: str
+
+
+class AwardDue(NamedTuple):
+    """A KEIAI points award triggered and not yet given (IE-A4.1): ``start`` or ``renewal`` and its day."""
+
+    reason: str
+    trigger_on: date
 
 
 @dataclass(frozen=True)
@@ -146,25 +214,25 @@ class Member:
     transfer_kind: str | None = None
     applied_on: date | None = None
     applied_id: str = ""
-    consents: dict[str, list[tuple[date, bool, str]]] = field(default_factory=dict)
-    cards: list[tuple[date, str, str]] = field(default_factory=list)
-    card_suspensions: list[tuple[date, str, str]] = field(default_factory=list)
+    consents: dict[str, list[ConsentMark]] = field(default_factory=dict)
+    cards: list[Card] = field(default_factory=list)
+    card_suspensions: list[CardSuspension] = field(default_factory=list)
     card_scopes: dict[str, str] = field(default_factory=dict)
-    deadline: tuple[date, str] | None = None
+    deadline: Deadline | None = None
     accepted: RegistrationAccepted | None = None
     refused: RegistrationRefused | None = None
     periods: list[Period] = field(default_factory=list)
     charges: list[Charge] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
-    failures: list[tuple[date, int, str, str]] = field(default_factory=list)
-    refunds: list[tuple[date, str, int, str]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
     notice: WithdrawalNoticeGiven | None = None
     withdrawn: MembershipWithdrawn | None = None
     expired: MembershipExpired | None = None
     revoked: MembershipRevoked | None = None
     suspensions: list[Suspension] = field(default_factory=list)
     rentals: list[Rental] = field(default_factory=list)
-    unapproved_rentals: list[tuple[date, str]] = field(default_factory=list)
+    unapproved_rentals: list[UnapprovedRental] = field(default_factory=list)
     owner_changes: list[OwnerChangeNotified] = field(default_factory=list)
     points_awards: list[PointsAwarded] = field(default_factory=list)
 
@@ -400,71 +468,189 @@ class Member:
         return "active"
 
 
+# --- fold: one function per event, chosen by a table -------------------------------
+#
+# evolve runs for every fact of every replay, so the event's class picks its
+# change with one dict lookup instead of a chain of isinstance tests. Event
+# classes are final (a change of meaning is a new class, STYLE.md), so the
+# exact class is the key; an event this aggregate does not fold is skipped.
+
+
+def _applied(m: Member, e: MembershipApplied) -> None:
+    """IE-2.1: the application form fixes who applies, for which house, and how (IE-1.4.x)."""
+    m.property_id, m.acquirer, m.applicant = e.property_id, e.acquirer, e.applicant
+    m.corporation, m.minor, m.points = e.corporation, e.minor, e.points
+    m.previous_member_id, m.transfer_on, m.transfer_kind = e.previous_member_id, e.transfer_on, e.transfer_kind
+    m.applied_on, m.applied_id = e.on, e.event_id
+
+
+def _consent_recorded(m: Member, e: ConsentRecorded) -> None:
+    """IE-19.1, IE-19.3, IE-2.2: a consent given from its day on."""
+    m.consents.setdefault(e.kind, []).append(ConsentMark(e.on, True, e.event_id))
+
+
+def _consent_withdrawn(m: Member, e: ConsentWithdrawn) -> None:
+    """IE-19.8, IE-14.3.10: a consent withdrawn from its day on."""
+    m.consents.setdefault(e.kind, []).append(ConsentMark(e.on, False, e.event_id))
+
+
+def _card_registered(m: Member, e: CardRegistered) -> None:
+    """IE-2.1, IE-5.4.3: a payment card, known by its token only."""
+    m.cards.append(Card(e.on, e.card_token, e.event_id))
+
+
+def _card_suspension_reported(m: Member, e: CardSuspensionReported) -> None:
+    """IE-5.4.4: the card company suspended a card's use or the cardholder status (IE-14.3.3)."""
+    m.card_suspensions.append(CardSuspension(e.on, e.card_token, e.event_id))
+    m.card_scopes[e.event_id] = e.scope
+
+
+def _deadline_extended(m: Member, e: RegistrationDeadlineExtended) -> None:
+    """IE-2.3.1, IE-2.3.2: the latest extension of the registration deadline wins."""
+    m.deadline = Deadline(e.until, e.event_id)
+
+
+def _accepted(m: Member, e: RegistrationAccepted) -> None:
+    """IE-2.1, IE-3.1.x, IE-3.3.x: the acceptance opens the first period."""
+    m.accepted = e
+    m.periods.append(Period(1, e.start, e.first_period_end, e.event_id))
+
+
+def _refused(m: Member, e: RegistrationRefused) -> None:
+    """IE-17.2.x, IE-19.8: the registration refused."""
+    m.refused = e
+
+
+def _fee_charged(m: Member, e: FeeCharged) -> None:
+    """IE-5.1, IE-5.4.2: a fee owed from its due day; a renewal charge cites IE-5.4.2."""
+    m.charges.append(Charge(e.due_on, e.amount, e.period_number, e.event_id, "IE-5.4.2" in e.rules))
+
+
+def _payment_recorded(m: Member, e: PaymentRecorded) -> None:
+    """IE-5.1: money received."""
+    m.payments.append(Payment(e.on, e.amount, e.payment_ref, e.event_id))
+
+
+def _payment_failed(m: Member, e: PaymentFailed) -> None:
+    """IE-5.1: a collection that failed; its reference is never reused."""
+    m.failures.append(Failure(e.on, e.amount, e.payment_ref, e.event_id))
+
+
+def _renewed(m: Member, e: MembershipRenewed) -> None:
+    """IE-3.5, IE-3.2, IE-3.4: the next period, as a renewal run booked it."""
+    m.periods.append(Period(e.period_number, e.start, e.end, e.event_id))
+
+
+def _fee_refunded(m: Member, e: FeeRefunded) -> None:
+    """IE-5.2: a fee paid back, less the handling fee."""
+    m.refunds.append(Refund(e.on, e.charge_id, e.amount, e.event_id))
+
+
+def _notice_given(m: Member, e: WithdrawalNoticeGiven) -> None:
+    """IE-14.1, IE-3.5: the withdrawal notice and the day it takes effect."""
+    m.notice = e
+
+
+def _withdrawn(m: Member, e: MembershipWithdrawn) -> None:
+    """IE-14.1, IE-14.2: the earliest withdrawal on record is the one in force."""
+    if m.withdrawn is None or e.effective_on < m.withdrawn.effective_on:
+        m.withdrawn = e
+
+
+def _expired(m: Member, e: MembershipExpired) -> None:
+    """IE-3.5.cap: the membership ends after the 29th renewal."""
+    m.expired = e
+
+
+def _revoked(m: Member, e: MembershipRevoked) -> None:
+    """IE-14.3.x, IE-14.4: the first revocation is the one in force."""
+    m.revoked = m.revoked or e
+
+
+def _suspended(m: Member, e: MemberSuspended) -> None:
+    """IE-13.1.x: a suspension on one ground, until lifted."""
+    m.suspensions.append(Suspension(e.on, e.rule, e.event_id))
+
+
+def _suspension_lifted(m: Member, e: SuspensionLifted) -> None:
+    """IE-13.1: lifting a ground ends every open suspension on that ground."""
+    for sp in m.suspensions:
+        if sp.rule == e.rule and sp.lifted_on is None:
+            sp.lifted_on, sp.lifted_id = e.on, e.event_id
+
+
+def _rental_applied(m: Member, e: RentalApplied) -> None:
+    """IE-18.1: a rental application for one lease start."""
+    m.rentals.append(Rental(e.lease_start, e.on, e.event_id, e.in_time, event_ids=[e.event_id]))
+
+
+def _rental_decided(m: Member, e: RentalApproved | RentalRejected) -> None:
+    """IE-18.1: the company approves or rejects the rental for that lease start."""
+    state = "approved" if isinstance(e, RentalApproved) else "rejected"
+    for r in m.rentals:
+        if r.lease_start == e.lease_start:
+            r.event_ids.append(e.event_id)
+            r.state, r.decided_on = state, e.on
+
+
+def _rental_ended(m: Member, e: RentalEnded) -> None:
+    """IE-18: the approved lease for that start ended."""
+    for r in m.rentals:
+        if r.lease_start == e.lease_start:
+            r.event_ids.append(e.event_id)
+            r.state, r.ended_on = "ended", e.on
+
+
+def _unapproved_rental(m: Member, e: UnapprovedRentalReported) -> None:
+    """IE-13.1.6, IE-14.3.2: a rental without approval reported."""
+    m.unapproved_rentals.append(UnapprovedRental(e.on, e.event_id))
+
+
+def _owner_change(m: Member, e: OwnerChangeNotified) -> None:
+    """IE-15.1: a change of owner or user notified (late: IE-14.3.2)."""
+    m.owner_changes.append(e)
+
+
+def _points_awarded(m: Member, e: PointsAwarded) -> None:
+    """IE-A4.1: KEIAI points given."""
+    m.points_awards.append(e)
+
+
+FOLD: dict[type[Event], Callable[[Member, Any], None]] = {
+    MembershipApplied: _applied,
+    ConsentRecorded: _consent_recorded,
+    ConsentWithdrawn: _consent_withdrawn,
+    CardRegistered: _card_registered,
+    CardSuspensionReported: _card_suspension_reported,
+    RegistrationDeadlineExtended: _deadline_extended,
+    RegistrationAccepted: _accepted,
+    RegistrationRefused: _refused,
+    FeeCharged: _fee_charged,
+    PaymentRecorded: _payment_recorded,
+    PaymentFailed: _payment_failed,
+    MembershipRenewed: _renewed,
+    FeeRefunded: _fee_refunded,
+    WithdrawalNoticeGiven: _notice_given,
+    MembershipWithdrawn: _withdrawn,
+    MembershipExpired: _expired,
+    MembershipRevoked: _revoked,
+    MemberSuspended: _suspended,
+    SuspensionLifted: _suspension_lifted,
+    RentalApplied: _rental_applied,
+    RentalApproved: _rental_decided,
+    RentalRejected: _rental_decided,
+    RentalEnded: _rental_ended,
+    UnapprovedRentalReported: _unapproved_rental,
+    OwnerChangeNotified: _owner_change,
+    PointsAwarded: _points_awarded,
+}
+
+
 def evolve(m: Member, e: Event) -> Member:
     """Apply one fact. Never raises for a known event, never reads the clock."""
-    if isinstance(e, MembershipApplied):
-        m.property_id, m.acquirer, m.applicant = e.property_id, e.acquirer, e.applicant
-        m.corporation, m.minor, m.points = e.corporation, e.minor, e.points
-        m.previous_member_id, m.transfer_on, m.transfer_kind = e.previous_member_id, e.transfer_on, e.transfer_kind
-        m.applied_on, m.applied_id = e.on, e.event_id
-    elif isinstance(e, ConsentRecorded):
-        m.consents.setdefault(e.kind, []).append((e.on, True, e.event_id))
-    elif isinstance(e, ConsentWithdrawn):
-        m.consents.setdefault(e.kind, []).append((e.on, False, e.event_id))
-    elif isinstance(e, CardRegistered):
-        m.cards.append((e.on, e.card_token, e.event_id))
-    elif isinstance(e, CardSuspensionReported):
-        m.card_suspensions.append((e.on, e.card_token, e.event_id))
-        m.card_scopes[e.event_id] = e.scope
-    elif isinstance(e, RegistrationDeadlineExtended):
-        m.deadline = (e.until, e.event_id)
-    elif isinstance(e, RegistrationAccepted):
-        m.accepted = e
-        m.periods.append(Period(1, e.start, e.first_period_end, e.event_id))
-    elif isinstance(e, RegistrationRefused):
-        m.refused = e
-    elif isinstance(e, FeeCharged):
-        m.charges.append(Charge(e.due_on, e.amount, e.period_number, e.event_id, "IE-5.4.2" in e.rules))
-    elif isinstance(e, PaymentRecorded):
-        m.payments.append(Payment(e.on, e.amount, e.payment_ref, e.event_id))
-    elif isinstance(e, PaymentFailed):
-        m.failures.append((e.on, e.amount, e.payment_ref, e.event_id))
-    elif isinstance(e, MembershipRenewed):
-        m.periods.append(Period(e.period_number, e.start, e.end, e.event_id))
-    elif isinstance(e, FeeRefunded):
-        m.refunds.append((e.on, e.charge_id, e.amount, e.event_id))
-    elif isinstance(e, WithdrawalNoticeGiven):
-        m.notice = e
-    elif isinstance(e, MembershipWithdrawn):
-        if m.withdrawn is None or e.effective_on < m.withdrawn.effective_on:
-            m.withdrawn = e
-    elif isinstance(e, MembershipExpired):
-        m.expired = e
-    elif isinstance(e, MembershipRevoked):
-        m.revoked = m.revoked or e
-    elif isinstance(e, MemberSuspended):
-        m.suspensions.append(Suspension(e.on, e.rule, e.event_id))
-    elif isinstance(e, SuspensionLifted):
-        for sp in m.suspensions:
-            if sp.rule == e.rule and sp.lifted_on is None:
-                sp.lifted_on, sp.lifted_id = e.on, e.event_id
-    elif isinstance(e, RentalApplied):
-        m.rentals.append(Rental(e.lease_start, e.on, e.event_id, e.in_time, event_ids=[e.event_id]))
-    elif isinstance(e, (RentalApproved, RentalRejected, RentalEnded)):
-        for r in m.rentals:
-            if r.lease_start == e.lease_start:
-                r.event_ids.append(e.event_id)
-                if isinstance(e, RentalEnded):
-                    r.state, r.ended_on = "ended", e.on
-                else:
-                    r.state = "approved" if isinstance(e, RentalApproved) else "rejected"
-                    r.decided_on = e.on
-    elif isinstance(e, UnapprovedRentalReported):
-        m.unapproved_rentals.append((e.on, e.event_id))
-    elif isinstance(e, OwnerChangeNotified):
-        m.owner_changes.append(e)
-    elif isinstance(e, PointsAwarded):
-        m.points_awards.append(e)
+    change = FOLD.get(type(e))
+    if change is not None:
+        change(m, e)
     return m
 
 
