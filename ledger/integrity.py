@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -97,7 +98,14 @@ def _problem(kind: str, pos: int | None, nid: int | None, eid: str | None, en: s
     return Found(Problem(kind, pos, nid, eid, en, ja))
 
 
-def parse_anchor(text: str) -> tuple[int, str]:
+class Anchor(NamedTuple):
+    """A chain position and the start of its hash, as an earlier ``ledger verify`` printed them."""
+
+    position: int
+    hash: str
+
+
+def parse_anchor(text: str) -> Anchor:
     from ledger.errors import BadInput
 
     pos, _, h = text.partition(":")
@@ -107,13 +115,15 @@ def parse_anchor(text: str) -> tuple[int, str]:
                        "as printed by an earlier `ledger verify`).",
                        f"--anchor '{text}' は 位置:ハッシュ（以前の `ledger verify` が表示した位置とハッシュの先頭16桁以上）です。",
                        field="anchor")
-    return int(pos), h
+    return Anchor(int(pos), h)
 
 
 def check_store(app: LedgerApp, on_event: Callable[[int, Event], None] | None = None,
                 anchor: tuple[int, str] | None = None) -> Report:
     """Check the chain, the envelopes and the streams; the first problem stops the walk."""
     report = Report()
+    if anchor is not None:
+        anchor = Anchor(*anchor)  # a plain (position, hash) pair is read by name from here on
     try:
         _walk(app, report, on_event, anchor)
     except Found as f:
@@ -124,7 +134,7 @@ def check_store(app: LedgerApp, on_event: Callable[[int, Event], None] | None = 
 
 
 def _walk(app: LedgerApp, report: Report, on_event: Callable[[int, Event], None] | None,
-          anchor: tuple[int, str] | None) -> None:
+          anchor: Anchor | None) -> None:
     events = event_rows(app)
     chain = chain_rows(app.cursor)
     ev, ch = next(events, None), next(chain, None)
@@ -163,22 +173,22 @@ def _walk(app: LedgerApp, report: Report, on_event: Callable[[int, Event], None]
         event = _decode(app, ev, ch)
         if on_event is not None:
             on_event(ev.nid, event)
-        if anchor is not None and ch.position == anchor[0] and not ch.hash.startswith(anchor[1]):
+        if anchor is not None and ch.position == anchor.position and not ch.hash.startswith(anchor.hash):
             raise _problem(
                 "anchor", ch.position, ev.nid, ev.event_id,
-                f"The chain at position {ch.position} is {ch.hash[:16]}…, not the anchored {anchor[1][:16]}…: "
+                f"The chain at position {ch.position} is {ch.hash[:16]}…, not the anchored {anchor.hash[:16]}…: "
                 "the chain up to there was rewritten.",
-                f"位置 {ch.position} のハッシュ {ch.hash[:16]}… がアンカー {anchor[1][:16]}… と一致しません。書き換えられています。")
+                f"位置 {ch.position} のハッシュ {ch.hash[:16]}… がアンカー {anchor.hash[:16]}… と一致しません。書き換えられています。")
         prev, last_us, expected = bytes.fromhex(ch.hash), ch.recorded_us, expected + 1
         report.facts += 1
         report.head_position, report.head_hash = ch.position, ch.hash
         ev, ch = next(events, None), next(chain, None)
-    if anchor is not None and anchor[0] > report.head_position:
+    if anchor is not None and anchor.position > report.head_position:
         raise _problem(
-            "anchor", anchor[0], None, None,
-            f"The chain ends at position {report.head_position}, before the anchored position {anchor[0]}: "
+            "anchor", anchor.position, None, None,
+            f"The chain ends at position {report.head_position}, before the anchored position {anchor.position}: "
             "facts were removed from its end.",
-            f"チェーンは位置 {report.head_position} で終わり、アンカーの位置 {anchor[0]} に届きません。末尾が削除されています。")
+            f"チェーンは位置 {report.head_position} で終わり、アンカーの位置 {anchor.position} に届きません。末尾が削除されています。")
     report.streams = len(versions)
     if app.keyring.readable:
         with app.cursor() as cur:

@@ -129,6 +129,13 @@ class UnapprovedRental(NamedTuple):
     event_id: str
 
 
+class ConsentState(NamedTuple):
+    """Whether a consent is in force on a day, and the fact that says so (None: never given)."""
+
+    given: bool
+    because: str | None
+
+
 class AwardDue(NamedTuple):
     """A KEIAI points award triggered and not yet given (IE-A4.1): ``start`` or ``renewal`` and its day."""
 
@@ -191,6 +198,13 @@ class Ground:
     because: tuple[str, ...]
 
 
+class Owed(NamedTuple):
+    """What is left of one charge after the payments on record (IE-14.3.3)."""
+
+    charge: Charge
+    left: int
+
+
 @dataclass(frozen=True)
 class Arrears:
     amount: int
@@ -238,13 +252,13 @@ class Member:
 
     # --- queries ----------------------------------------------------------
 
-    def consent_on(self, kind: str, d: date) -> tuple[bool, str | None]:
+    def consent_on(self, kind: str, d: date) -> ConsentState:
         """Whether consent ``kind`` is in force on ``d``, and the fact that says so."""
         state, because = False, None
-        for on, given, event_id in sorted(self.consents.get(kind, []), key=lambda c: c[0]):
-            if on <= d:
-                state, because = given, event_id
-        return state, because
+        for c in sorted(self.consents.get(kind, []), key=lambda c: c.on):
+            if c.on <= d:
+                state, because = c.given, c.event_id
+        return ConsentState(state, because)
 
     def procedure_completed_on(self) -> date | None:
         """IE-2.1: the day the registration procedure (会員登録手続) was completed.
@@ -257,11 +271,11 @@ class Member:
         """
         if self.applied_on is None or not self.cards:
             return None
-        return max(self.applied_on, min(c[0] for c in self.cards))
+        return max(self.applied_on, min(c.on for c in self.cards))
 
     def card_on(self, d: date) -> str | None:
-        tokens = [c for c in self.cards if c[0] <= d]
-        return tokens[-1][1] if tokens else None
+        tokens = [c for c in self.cards if c.on <= d]
+        return tokens[-1].token if tokens else None
 
     def period_on(self, d: date) -> Period | None:
         """The period containing ``d``; past the last one, the last one."""
@@ -416,7 +430,7 @@ class Member:
         if state not in ("withdrawn", "revoked", "expired", "applied", "refused") and self.in_approved_lease(d):
             common.append("IE-18")
         emergency = list(common)
-        if not self.consent_on("operator_provision", d)[0]:
+        if not self.consent_on("operator_provision", d).given:
             emergency.append("IE-19.3")
         return {"inspection": common, "emergency": emergency}
 
@@ -424,28 +438,28 @@ class Member:
         """Fees overdue on ``d``: charges due strictly before ``d`` that payments
         on or before ``d`` do not cover, oldest first (IE-14.3.3: arrears start
         the day after the due date). ``balance`` also counts charges due on ``d``."""
-        refunded = {cid: amount for on, cid, amount, _ in self.refunds if on <= d}
+        refunded = {r.charge_id: r.amount for r in self.refunds if r.on <= d}
         # A refunded fee (IE-5.2) is no longer owed but for the handling fee the
         # company keeps; the money paid back leaves the payments the same way.
         paid = sum(p.amount for p in self.payments if p.on <= d) - sum(refunded.values())
         charges = sorted((c for c in self.charges if c.due_on <= d and not self.void_charge(c)),
                          key=lambda c: (c.due_on, c.event_id))
-        outstanding: list[tuple[Charge, int]] = []
+        outstanding: list[Owed] = []
         for c in charges:
             c = Charge(c.due_on, c.amount - refunded.get(c.event_id, 0), c.period_number, c.event_id, c.renewal)
             covered = min(paid, c.amount)
             paid -= covered
             if c.amount - covered:
-                outstanding.append((c, c.amount - covered))
+                outstanding.append(Owed(c, c.amount - covered))
         limit = d if due_before is None else min(d, due_before)
-        overdue = [(c, left) for c, left in outstanding if c.due_on < limit]
-        oldest = overdue[0][0].due_on if overdue else None
+        overdue = [o for o in outstanding if o.charge.due_on < limit]
+        oldest = overdue[0].charge.due_on if overdue else None
         return Arrears(
-            amount=sum(left for _, left in overdue),
+            amount=sum(o.left for o in overdue),
             oldest_due_on=oldest,
             days_overdue=(d - oldest).days if oldest else 0,
-            balance=sum(left for _, left in outstanding) - paid,
-            because=tuple(c.event_id for c, _ in overdue),
+            balance=sum(o.left for o in outstanding) - paid,
+            because=tuple(o.charge.event_id for o in overdue),
         )
 
     def state_on(self, d: date) -> str:
@@ -783,7 +797,7 @@ def decide_apply(existing: Member | None, prop: Property, previous: Member | Non
 def _ground_check_refusal(m: "Member", rule: str, d: date, reason: str | None, override_reason: str | None,
                           previous: "Member | None") -> None:
     extra = grounds_on(m, d, previous)
-    if rule == "IE-19.8" and not m.consent_on("privacy_policy", d)[0]:
+    if rule == "IE-19.8" and not m.consent_on("privacy_policy", d).given:
         extra.append(Ground("IE-19.8", d, (m.applied_id,)))
     _ground_check(m, rule, d, reason, override_reason, extra)
 
@@ -816,7 +830,7 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
     """
     _undecided(m, "accepted", "承諾")
     mid = m.member_id
-    if not m.consent_on("privacy_policy", on)[0]:
+    if not m.consent_on("privacy_policy", on).given:
         raise Refused(
             f"Member {mid} has not consented to the privacy policy by {on}: record the consent first (record_consent kind=privacy_policy).",
             f"会員 {mid} は {on} までに個人情報の取扱いに同意していません。先に同意を記録してください。",
@@ -828,7 +842,7 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
             f"会員 {mid} は {on} までにクレジットカードを登録していません。会員登録手続が完了していません。",
             rule="IE-2.1",
         )
-    if m.minor and not m.consent_on("guardian", on)[0]:
+    if m.minor and not m.consent_on("guardian", on).given:
         raise Refused(
             f"Member {mid} was a minor on the application date: a legal representative's consent must be recorded before acceptance (record_consent kind=guardian).",
             f"会員 {mid} は申込日に未成年でした。承諾の前に法定代理人の同意を記録してください。",
@@ -845,7 +859,7 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
         )
     done = m.procedure_completed_on()
     assert done is not None  # guaranteed by the three checks above
-    extension = m.deadline[0] if m.deadline else None
+    extension = m.deadline.until if m.deadline else None
     if m.acquirer == "primary":
         if done <= prop.delivered_on:
             start, rules = prop.base_date, ["IE-3.1.1", "IE-3.3.1"]
@@ -943,7 +957,7 @@ def decide_consent(m: Member, kind: str, given: bool, on: date) -> list[Draft]:
 
 def decide_card(m: Member, token: str) -> list[Draft]:
     """IE-2.1, IE-5.4.3: register a card by its token only."""
-    if any(c[1] == token for c in m.cards):
+    if any(c.token == token for c in m.cards):
         raise Refused(
             f"Member {m.member_id}: card token {token} is already registered.",
             f"会員 {m.member_id}: カードトークン {token} はすでに登録されています。",
@@ -962,7 +976,7 @@ def decide_payment(m: Member, amount: int, ref: str, on: date, failed: bool) -> 
     if amount <= 0:
         raise Refused(f"amount must be a positive number of yen, not {amount}.", f"金額は正の円額です（{amount}）。",
                       field="amount", code="bad_input")
-    known = [p.ref for p in m.payments] + [f[2] for f in m.failures]
+    known = [p.ref for p in m.payments] + [f.ref for f in m.failures]
     if ref in known:
         raise Refused(
             f"Member {m.member_id}: payment reference {ref} is already recorded; a payment is never recorded twice.",
@@ -1007,7 +1021,7 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
         if month_late <= d:
             out.append(Ground("IE-14.3.3", month_late, a.because))
     for on, token, event_id in m.card_suspensions:
-        replaced = any(c[0] >= on and c[1] != token for c in m.cards if c[0] <= d)
+        replaced = any(c.on >= on and c.token != token for c in m.cards if c.on <= d)
         if on <= d and not replaced and m.card_scopes.get(event_id, "cardholder_status") == "cardholder_status":
             if not any(g.rule == "IE-14.3.3" for g in out):
                 out.append(Ground("IE-14.3.3", on, (event_id,)))
@@ -1020,9 +1034,9 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
             out.append(Ground("IE-14.3.2", on, (event_id,)))
             break
     privacy, because = m.consent_on("privacy_policy", d)
-    ever_given = any(given and on <= d for on, given, _ in m.consents.get("privacy_policy", []))
+    ever_given = any(c.given and c.on <= d for c in m.consents.get("privacy_policy", []))
     if ever_given and not privacy and because:
-        withdrawn_on = next(on for on, given, eid in m.consents["privacy_policy"] if eid == because)
+        withdrawn_on = next(c.on for c in m.consents["privacy_policy"] if c.event_id == because)
         out.append(Ground("IE-14.3.10", withdrawn_on, (because,)))
     for n in m.owner_changes:
         if not n.in_time and n.on <= d and not any(g.rule == "IE-14.3.2" for g in out):
@@ -1191,7 +1205,7 @@ def decide_refund(m: Member, reason: str, d: date) -> list[Draft]:
     """IE-5.2: fees are not refunded, except for unavoidable reasons: the most
     recent fully paid fee, less the handling fee (waived under a housing-loan
     contingency clause)."""
-    refunded = {cid for _, cid, _, _ in m.refunds}
+    refunded = {r.charge_id for r in m.refunds}
     paid = sum(p.amount for p in m.payments if p.on <= d)
     covered: list[Charge] = []
     for c in sorted((c for c in m.charges if c.due_on <= d and not m.void_charge(c)), key=lambda c: c.due_on):
@@ -1260,7 +1274,7 @@ def decide_card_suspended(m: Member, token: str, scope: str, d: date) -> list[Dr
     """IE-5.4.4: the card company suspended the card's use or the cardholder
     status; the member must register another card. Only the cardholder status
     is a revocation ground (IE-14.3.3, Art. 14(3)(iii))."""
-    if not any(c[1] == token for c in m.cards):
+    if not any(c.token == token for c in m.cards):
         raise Refused(f"Member {m.member_id} has no card with token {token}.",
                       f"会員 {m.member_id} にトークン {token} のカードはありません。", rule="IE-5.4.4", code="no_card")
     rules = ("IE-5.4.4", "IE-14.3.3") if scope == "cardholder_status" else ("IE-5.4.4",)
@@ -1278,24 +1292,24 @@ def decide_points(m: Member, points: int, reason: str, d: date) -> list[Draft]:
         raise Refused(f"Member {m.member_id} did not register for KEIAI points.",
                       f"会員 {m.member_id} はKEIAIポイントに登録していません。", rule="IE-A4.1")
     due = points_due(m, d)
-    match = next((t for t in due if t[0] == reason), None)
+    match = next((t for t in due if t.reason == reason), None)
     if match is None:
         raise Refused(f"Member {m.member_id} has no {reason} award outstanding on {d}.",
                       f"会員 {m.member_id} には {d} 時点で未付与の{reason}ポイントがありません。", rule="IE-A4.1",
                       code="no_change")
-    return [Draft(stream(m.member_id), PointsAwarded, {"points": points, "reason": reason, "trigger_on": match[1]},
+    return [Draft(stream(m.member_id), PointsAwarded, {"points": points, "reason": reason, "trigger_on": match.trigger_on},
                   ("IE-A4.1",))]
 
 
-def points_due(m: Member, d: date) -> list[tuple[str, date]]:
+def points_due(m: Member, d: date) -> list[AwardDue]:
     """IE-A4.1 awards triggered by ``d`` and not yet given: ("start", start date)
     and ("renewal", payment confirmation day) for each renewal fee paid."""
     if not m.points or m.accepted is None:
         return []
-    out: list[tuple[str, date]] = []
+    out: list[AwardDue] = []
     awarded = [a for a in m.points_awards if a.on <= d]
     if m.accepted.start <= d and not any(a.reason == "start" for a in awarded):
-        out.append(("start", m.accepted.start))
+        out.append(AwardDue("start", m.accepted.start))
     paid = sum(p.amount for p in m.payments if p.on <= d)
     payments = sorted(m.payments, key=lambda p: p.on)
     renewal_paid_days = []
@@ -1319,7 +1333,7 @@ def points_due(m: Member, d: date) -> list[tuple[str, date]]:
                     renewal_paid_days.append(max(p.on, c.due_on))
                     break
     given = sum(1 for a in awarded if a.reason == "renewal")
-    out.extend(("renewal", day) for day in renewal_paid_days[given:])
+    out.extend(AwardDue("renewal", day) for day in renewal_paid_days[given:])
     return out
 
 
