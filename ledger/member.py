@@ -707,23 +707,18 @@ def require_known(found: Member | None, member_id: str, stream_events: list[Even
 # --- decisions ----------------------------------------------------------------
 
 
-def decide_apply(existing: Member | None, prop: Property, previous: Member | None, *, member_id: str,
-                 acquirer: str, applicant: Personal, corporation: bool, points: bool, on: date,
-                 previous_member_id: str | None, transfer_on: date | None, transfer_kind: str | None,
-                 current_member: str | None = None) -> list[Draft]:
-    """Record an application form (IE-2.1), refusing what can never become a
-    membership: a corporation (IE-1.4), an ineligible house (IE-1.3), a
-    secondary acquirer whose seller was not a member at the transfer (IE-1.4.2),
-    a birth date after the application, and a second primary membership for a
-    house that has a current member (``current_member``): a house has one
-    membership at a time, and a new owner registers anew as a secondary acquirer
-    (IE-1.4, IE-16, Art. 17)."""
+def _new_member(existing: Member | None, member_id: str) -> None:
+    """A member id names one membership for ever: a second application under it is refused."""
     if existing is not None:
         raise Refused(
             f"Member {member_id} already exists (applied {existing.applied_on}); use a new member id.",
             f"会員 {member_id} はすでに存在します（申込日 {existing.applied_on}）。新しい会員IDを使ってください。",
             code="already_exists",
         )
+
+
+def _applicant_can_apply(member_id: str, applicant: Personal, corporation: bool, on: date) -> None:
+    """IE-1.4: only an individual can be a member; a birth date after the application is bad input."""
     if corporation:
         raise Refused(
             f"Member {member_id}: a corporation cannot be an Ie-Sapo member; only an individual can.",
@@ -736,6 +731,11 @@ def decide_apply(existing: Member | None, prop: Property, previous: Member | Non
         raise BadInput(f"applicant.birth_date {applicant.birth_date} is after the application on {on}.",
                        f"applicant.birth_date {applicant.birth_date} が申込日 {on} より後です。",
                        field="applicant.birth_date")
+
+
+def _house_can_take(member_id: str, prop: Property, acquirer: str, current_member: str | None, on: date) -> None:
+    """IE-1.4, IE-16, Art. 17: one membership per house at a time (a new owner applies as a
+    secondary acquirer); IE-1.3: the house must be eligible."""
     if acquirer == "primary" and current_member is not None:
         raise Refused(
             f"Member {member_id}: property {prop.property_id} already has a current member ({current_member}) "
@@ -752,46 +752,57 @@ def decide_apply(existing: Member | None, prop: Property, previous: Member | Non
             f"物件 {prop.property_id} {why[1]}。家サポの対象外です。",
             rule="IE-1.3",
         )
-    rules = ["IE-2.1", "IE-1.4.1" if acquirer == "primary" else "IE-1.4.2"]
-    if acquirer == "secondary":
-        if previous_member_id is None or transfer_on is None or transfer_kind is None:
-            raise Refused(
-                f"Member {member_id}: a secondary acquirer's application needs previous_member_id, transfer_on and transfer_kind.",
-                f"会員 {member_id}: 二次取得者の申込みには previous_member_id、transfer_on、transfer_kind が必要です。",
-                rule="IE-1.4.2",
-                code="bad_input",
-            )
-        if previous is None or previous.property_id != prop.property_id or previous.accepted is None \
-                or previous.state_on(transfer_on) not in ("active", "accepted", "suspended"):
-            raise Refused(
-                f"Member {member_id}: {previous_member_id} was not a member for property {prop.property_id} "
-                f"on the transfer date {transfer_on}; a buyer from a non-member is not a secondary acquirer.",
-                f"会員 {member_id}: {previous_member_id} は譲渡日 {transfer_on} に物件 {prop.property_id} の会員ではありません。"
-                "非会員から取得した方は二次取得者ではありません。",
-                rule="IE-1.4.2",
-            )
-    minor = applicant.birth_date is not None and dates.age_on(applicant.birth_date, on) < dates.adult_age(on)
-    if minor:
-        rules.append("IE-2.2")
-    return [
-        Draft(
-            stream(member_id),
-            MembershipApplied,
-            {
-                "member_id": member_id,
-                "property_id": prop.property_id,
-                "acquirer": acquirer,
-                "applicant": applicant,
-                "corporation": corporation,
-                "minor": minor,
-                "points": points,
-                "previous_member_id": previous_member_id if acquirer == "secondary" else None,
-                "transfer_on": transfer_on if acquirer == "secondary" else None,
-                "transfer_kind": transfer_kind if acquirer == "secondary" else None,
-            },
-            tuple(rules),
+
+
+def _secondary_acquirer(member_id: str, prop: Property, previous: Member | None, previous_member_id: str | None,
+                        transfer_on: date | None, transfer_kind: str | None) -> None:
+    """IE-1.4.2: a secondary acquirer names the transfer, and bought from someone who was a
+    member for this house on the transfer day."""
+    if previous_member_id is None or transfer_on is None or transfer_kind is None:
+        raise Refused(
+            f"Member {member_id}: a secondary acquirer's application needs previous_member_id, transfer_on and transfer_kind.",
+            f"会員 {member_id}: 二次取得者の申込みには previous_member_id、transfer_on、transfer_kind が必要です。",
+            rule="IE-1.4.2",
+            code="bad_input",
         )
-    ]
+    if previous is None or previous.property_id != prop.property_id or previous.accepted is None \
+            or previous.state_on(transfer_on) not in ("active", "accepted", "suspended"):
+        raise Refused(
+            f"Member {member_id}: {previous_member_id} was not a member for property {prop.property_id} "
+            f"on the transfer date {transfer_on}; a buyer from a non-member is not a secondary acquirer.",
+            f"会員 {member_id}: {previous_member_id} は譲渡日 {transfer_on} に物件 {prop.property_id} の会員ではありません。"
+            "非会員から取得した方は二次取得者ではありません。",
+            rule="IE-1.4.2",
+        )
+
+
+def decide_apply(existing: Member | None, prop: Property, previous: Member | None, *, member_id: str,
+                 acquirer: str, applicant: Personal, corporation: bool, points: bool, on: date,
+                 previous_member_id: str | None, transfer_on: date | None, transfer_kind: str | None,
+                 current_member: str | None = None) -> list[Draft]:
+    """Record an application form (IE-2.1), refusing what can never become a
+    membership: a corporation (IE-1.4), an ineligible house (IE-1.3), a
+    secondary acquirer whose seller was not a member at the transfer (IE-1.4.2),
+    a birth date after the application, and a second primary membership for a
+    house that has a current member (``current_member``): a house has one
+    membership at a time, and a new owner registers anew as a secondary acquirer
+    (IE-1.4, IE-16, Art. 17). An applicant under the adult age is recorded as a
+    minor (IE-2.2)."""
+    _new_member(existing, member_id)
+    _applicant_can_apply(member_id, applicant, corporation, on)
+    _house_can_take(member_id, prop, acquirer, current_member, on)
+    secondary = acquirer == "secondary"
+    if secondary:
+        _secondary_acquirer(member_id, prop, previous, previous_member_id, transfer_on, transfer_kind)
+    minor = applicant.birth_date is not None and dates.age_on(applicant.birth_date, on) < dates.adult_age(on)
+    rules = ("IE-2.1", "IE-1.4.1" if acquirer == "primary" else "IE-1.4.2", *(("IE-2.2",) if minor else ()))
+    return [Draft(stream(member_id), MembershipApplied, {
+        "member_id": member_id, "property_id": prop.property_id, "acquirer": acquirer, "applicant": applicant,
+        "corporation": corporation, "minor": minor, "points": points,
+        "previous_member_id": previous_member_id if secondary else None,
+        "transfer_on": transfer_on if secondary else None,
+        "transfer_kind": transfer_kind if secondary else None,
+    }, rules)]
 
 
 def _ground_check_refusal(m: "Member", rule: str, d: date, reason: str | None, override_reason: str | None,
@@ -813,22 +824,9 @@ def _undecided(m: Member, action_en: str, action_ja: str) -> None:
         )
 
 
-def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
-                  previous: Member | None = None, current_member: str | None = None) -> list[Draft]:
-    """The company accepts the registration (IE-2.1) on ``on``.
-
-    Refused without the privacy consent (IE-19.1), a card (IE-2.1), a guardian's
-    consent for a minor (IE-2.2), or a procedure completed after the deadline
-    (IE-2.3.1, IE-2.3.2). Fixes the start (IE-3.1.x) and the end of the first
-    period (IE-3.3.x) and charges the first fee, due that day (IE-5.1.first).
-
-    A secondary acquirer (IE-17.1) pays the fee for the fee year that begins the
-    day after the previous owner's current period ends; if that year is not the
-    acquirer's own first period, the payment is the first renewal's fee and that
-    renewal is not charged again. The previous member is withdrawn as of the
-    transfer date in the same append (IE-14.2).
-    """
-    _undecided(m, "accepted", "承諾")
+def _ready_for_acceptance(m: Member, prop: Property, on: date, current_member: str | None) -> None:
+    """Refuse an acceptance the facts do not allow yet: no privacy consent (IE-19.1), no card
+    (IE-2.1), no guardian's consent for a minor (IE-2.2), a house with a current member (IE-1.4)."""
     mid = m.member_id
     if not m.consent_on("privacy_policy", on).given:
         raise Refused(
@@ -857,74 +855,119 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
             "二つ目の一次取得者会員は承諾できません（新しい所有者は二次取得者として登録します）。",
             rule="IE-1.4",
         )
-    done = m.procedure_completed_on()
-    assert done is not None  # guaranteed by the three checks above
+
+
+class Start(NamedTuple):
+    """The membership's start day and the rules that fixed it (IE-3.1.x, IE-3.3.x, IE-2.3.1)."""
+
+    day: date
+    rules: tuple[str, ...]
+
+
+def _primary_start(m: Member, prop: Property, done: date) -> Start:
+    """IE-3.1.1, IE-3.3.1: a procedure completed by the initial delivery starts on the base
+    date; one completed by an extended deadline (IE-2.3.1) on the first of the next month;
+    a later one is refused until the deadline is extended."""
     extension = m.deadline.until if m.deadline else None
-    if m.acquirer == "primary":
-        if done <= prop.delivered_on:
-            start, rules = prop.base_date, ["IE-3.1.1", "IE-3.3.1"]
-        elif extension is not None and done <= extension:
-            start, rules = dates.first_of_next_month(done), ["IE-3.1.1", "IE-3.3.1", "IE-2.3.1"]
-        else:
-            limit = f"the extended deadline {extension}" if extension else f"the initial delivery date {prop.delivered_on}"
-            limit_ja = f"延長された期限 {extension}" if extension else f"初回引渡日 {prop.delivered_on}"
-            raise Refused(
-                f"Member {mid} completed the registration procedure on {done}, after {limit}: "
-                "acceptance needs the deadline extended first (extend_registration_deadline).",
-                f"会員 {mid} の会員登録手続完了日は {done} で、{limit_ja} より後です。先に期限の延長を記録してください。",
-                rule="IE-2.3.1",
-            )
-    else:
-        if extension is not None and done > extension:
-            raise Refused(
-                f"Member {mid} completed the registration procedure on {done}, after the designated deadline {extension}.",
-                f"会員 {mid} の会員登録手続完了日 {done} は、指定期限 {extension} より後です。",
-                rule="IE-2.3.2",
-            )
-        assert m.transfer_on is not None
-        start, rules = dates.first_of_next_month(max(done, m.transfer_on)), ["IE-3.1.2", "IE-3.3.2"]
-    _, first_end = prop.membership_year(start)
-    fee_rules: tuple[str, ...] = ("IE-5.1.first", "IE-5.1")
-    period_number, tariff = 1, fee_on(tariffs, on)
-    extra: list[Draft] = []
-    if m.acquirer == "secondary" and previous is not None and m.transfer_on is not None:
-        # The previous owner's TRUE period on the transfer day (automatic renewal,
-        # IE-3.5), not the last one a renewal run happened to record.
-        # The previous member is deemed withdrawn as of the transfer (IE-14.2, in
-        # this same append): a renewal on or after that day is not theirs.
-        # Before the previous member's start, their first period is the one in force.
-        prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on) \
-            or next((p for p in previous.periods if p.number == 1), None)
-        if prev_period is not None:
-            fee_year = prev_period.end + dates.ONE_DAY
-            tariff = fee_on(tariffs, fee_year)
-            period_number = 1 if start >= fee_year else 2
-            fee_rules = ("IE-17.1", "IE-5.1")
-        ceased = previous.ceased_on()
-        if ceased is None or ceased > m.transfer_on:
-            extra.append(Draft(stream(previous.member_id), MembershipWithdrawn,
-                               {"effective_on": m.transfer_on, "cause": "transfer", "successor_id": mid},
-                               ("IE-14.2",), dates.start_of_day(m.transfer_on)))
+    if done <= prop.delivered_on:
+        return Start(prop.base_date, ("IE-3.1.1", "IE-3.3.1"))
+    if extension is not None and done <= extension:
+        return Start(dates.first_of_next_month(done), ("IE-3.1.1", "IE-3.3.1", "IE-2.3.1"))
+    limit = f"the extended deadline {extension}" if extension else f"the initial delivery date {prop.delivered_on}"
+    limit_ja = f"延長された期限 {extension}" if extension else f"初回引渡日 {prop.delivered_on}"
+    raise Refused(
+        f"Member {m.member_id} completed the registration procedure on {done}, after {limit}: "
+        "acceptance needs the deadline extended first (extend_registration_deadline).",
+        f"会員 {m.member_id} の会員登録手続完了日は {done} で、{limit_ja} より後です。先に期限の延長を記録してください。",
+        rule="IE-2.3.1",
+    )
+
+
+def _secondary_start(m: Member, done: date) -> Start:
+    """IE-3.1.2, IE-3.3.2: a secondary acquirer starts on the first of the month after the
+    later of the completed procedure and the transfer; past a designated deadline, refused (IE-2.3.2)."""
+    extension = m.deadline.until if m.deadline else None
+    if extension is not None and done > extension:
+        raise Refused(
+            f"Member {m.member_id} completed the registration procedure on {done}, after the designated deadline {extension}.",
+            f"会員 {m.member_id} の会員登録手続完了日 {done} は、指定期限 {extension} より後です。",
+            rule="IE-2.3.2",
+        )
+    assert m.transfer_on is not None  # a secondary application always records its transfer (decide_apply)
+    return Start(dates.first_of_next_month(max(done, m.transfer_on)), ("IE-3.1.2", "IE-3.3.2"))
+
+
+class FirstFee(NamedTuple):
+    """The fee charged at acceptance: for which period, at which tariff, under which rules."""
+
+    period_number: int
+    tariff: Tariff
+    rules: tuple[str, ...]
+
+
+def _first_fee(m: Member, previous: Member | None, tariffs: list[Tariff], on: date, start: date) -> FirstFee:
+    """IE-5.1.first: the first period's fee at the tariff of the acceptance day. IE-17.1: a
+    secondary acquirer pays for the fee year that begins the day after the previous owner's
+    current period ends, which is the first renewal's fee when that year starts before ``start``."""
+    if m.acquirer != "secondary" or previous is None or m.transfer_on is None:
+        return FirstFee(1, fee_on(tariffs, on), ("IE-5.1.first", "IE-5.1"))
+    # The previous owner's TRUE period on the transfer day (automatic renewal,
+    # IE-3.5), not the last one a renewal run happened to record.
+    # The previous member is deemed withdrawn as of the transfer (IE-14.2, in
+    # this same append): a renewal on or after that day is not theirs.
+    # Before the previous member's start, their first period is the one in force.
+    prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on) \
+        or next((p for p in previous.periods if p.number == 1), None)
+    if prev_period is None:
+        return FirstFee(1, fee_on(tariffs, on), ("IE-5.1.first", "IE-5.1"))
+    fee_year = prev_period.end + dates.ONE_DAY
+    return FirstFee(1 if start >= fee_year else 2, fee_on(tariffs, fee_year), ("IE-17.1", "IE-5.1"))
+
+
+def _previous_withdrawn(m: Member, previous: Member | None) -> list[Draft]:
+    """IE-14.2: the previous member is withdrawn as of the transfer day, in the same append,
+    unless they had already ceased by then."""
+    if m.acquirer != "secondary" or previous is None or m.transfer_on is None:
+        return []
+    ceased = previous.ceased_on()
+    if ceased is not None and ceased <= m.transfer_on:
+        return []
+    return [Draft(stream(previous.member_id), MembershipWithdrawn,
+                  {"effective_on": m.transfer_on, "cause": "transfer", "successor_id": m.member_id},
+                  ("IE-14.2",), dates.start_of_day(m.transfer_on))]
+
+
+def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
+                  previous: Member | None = None, current_member: str | None = None) -> list[Draft]:
+    """The company accepts the registration (IE-2.1) on ``on``.
+
+    Refused without the privacy consent (IE-19.1), a card (IE-2.1), a guardian's
+    consent for a minor (IE-2.2), or a procedure completed after the deadline
+    (IE-2.3.1, IE-2.3.2). Fixes the start (IE-3.1.x) and the end of the first
+    period (IE-3.3.x) and charges the first fee, due that day (IE-5.1.first).
+
+    A secondary acquirer (IE-17.1) pays the fee for the fee year that begins the
+    day after the previous owner's current period ends; if that year is not the
+    acquirer's own first period, the payment is the first renewal's fee and that
+    renewal is not charged again. The previous member is withdrawn as of the
+    transfer date in the same append (IE-14.2).
+    """
+    _undecided(m, "accepted", "承諾")
+    _ready_for_acceptance(m, prop, on, current_member)
+    done = m.procedure_completed_on()
+    assert done is not None  # guaranteed by the consent and card checks above
+    start = _primary_start(m, prop, done) if m.acquirer == "primary" else _secondary_start(m, done)
+    _, first_end = prop.membership_year(start.day)
+    fee = _first_fee(m, previous, tariffs, on, start.day)
+    mid = m.member_id
     return [
-        Draft(
-            stream(mid),
-            RegistrationAccepted,
-            {"procedure_completed_on": done, "start": start, "first_period_end": first_end},
-            tuple(rules),
-        ),
-        Draft(
-            stream(mid),
-            FeeCharged,
-            {"amount": tariff.amount, "due_on": on, "period_number": period_number},
-            fee_rules,
-        ),
-        Draft(
-            property_stream(prop.property_id),
-            PropertyMemberRegistered,
-            {"member_id": mid, "acquirer": m.acquirer, "start": start},
-            tuple(rules[:1]),
-        ),
-        *extra,
+        Draft(stream(mid), RegistrationAccepted,
+              {"procedure_completed_on": done, "start": start.day, "first_period_end": first_end}, start.rules),
+        Draft(stream(mid), FeeCharged, {"amount": fee.tariff.amount, "due_on": on, "period_number": fee.period_number},
+              fee.rules),
+        Draft(property_stream(prop.property_id), PropertyMemberRegistered,
+              {"member_id": mid, "acquirer": m.acquirer, "start": start.day}, start.rules[:1]),
+        *_previous_withdrawn(m, previous),
     ]
 
 
