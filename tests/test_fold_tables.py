@@ -52,3 +52,6 @@ def test_the_fold_keeps_named_records_that_still_unpack_as_before():
     assert m.cards[0].token == "tok_4242" and tuple(m.cards[0]) == (date(2026, 3, 3), "tok_4242", "member:M-0042#2")
     assert m.failures[0].ref == "PAY-7" and m.failures[0].amount == 12000
     assert m.refunds[0].charge_id == "member:M-0042#9" and m.refunds[0].amount == 11000
+    assert m.consent_on("privacy_policy", date(2026, 3, 1)) == member.ConsentState(False, None)
+    assert m.consent_on("privacy_policy", date(2026, 3, 2)).because == "member:M-0042#1"
+    assert m.card_on(date(2026, 3, 3)) == "tok_4242" and m.card_on(date(2026, 3, 2)) is None
