@@ -79,7 +79,7 @@ class Batch:
             if cmd.command_id and self.read(command_stream(cmd.command_id)):
                 line.result = Result(cmd.NAME, cmd.command_id, [], duplicate=True)
                 return
-            handler = REGISTRY[cmd.NAME][1]
+            handler = REGISTRY[cmd.NAME].handler
             unit = Unit(self.app)
             unit.loaded = _Overlay(self)
             drafts = handler(unit, cmd, eff)

@@ -97,7 +97,7 @@ def parse(raw: Any) -> m.Command:
         raise BadInput(f"Unknown command {name!r}. Known commands: {known}.",
                        f"不明なコマンド {name!r} です。使えるコマンド: {known}。", field="command",
                        code="unknown_command")
-    model = REGISTRY[name][0]
+    model = REGISTRY[name].model
     try:
         cmd = model.model_validate(raw)
     except ValidationError as e:
@@ -208,7 +208,7 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
     on PostgreSQL the second decision holds the store's gate and cannot lose again.
     """
     cmd, eff = prepare(raw, ctx)
-    handler = REGISTRY[cmd.NAME][1]
+    handler = REGISTRY[cmd.NAME].handler
     app.check_clock(ctx.now)
     for attempt in range(MAX_ATTEMPTS):
         # After a lost conflict, decide again holding the store's gate (PostgreSQL):

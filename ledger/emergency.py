@@ -98,7 +98,7 @@ def _facts_behind(m: Member, prop: Property | None, d) -> tuple[str, ...]:
     if m.refused is not None and m.refused.on <= d:
         out.append(m.refused.event_id)
     out.extend(m.state_because(d))
-    consent = m.consent_on("operator_provision", d)[1]
+    consent = m.consent_on("operator_provision", d).because
     if consent:
         out.append(consent)
     if prop is not None:

@@ -14,9 +14,7 @@ PACKAGES = ("ledger", "commands", "projections")
 LIMIT = 60
 # Offenders being split now; this list only shrinks.
 ALLOWED: set[str] = {
-    "ledger/integrity.py:_walk", "ledger/member.py:evolve", "ledger/member.py:decide_apply",
-    "ledger/member.py:decide_accept", "ledger/presence.py:decide_enrol", "ledger/presence.py:decide_call",
-    "ledger/presence.py:decide_request", "ledger/store.py:open_store", "projections/explain.py:explain",
+    "projections/explain.py:explain",
     "projections/member_view.py:assemble", "projections/report.py:explain_text",
     "projections/report.py:explain_html", "projections/report.py:timeline_svg",
 }
