@@ -167,7 +167,7 @@ class Writer:
             raw["event_id"] = target.event_id
         self.last = max(self.last, when)
         cmd = parse(raw)
-        handler = REGISTRY[cmd.NAME][1]
+        handler = REGISTRY[cmd.NAME].handler
         eff = cmd.effective(self.last)
         unit = Unit(self.app)
         unit.loaded = _CacheView(self)
