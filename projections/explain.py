@@ -39,7 +39,7 @@ from ledger import fees, inspection, member, property as prop, rules as catalogu
 from ledger.dates import jst_date
 from ledger.errors import NotFound
 from ledger.events import CommandRecorded, Event, FactRetracted, Personal
-from ledger.facts import visible
+from ledger.facts import Retraction, earliest_retractions, visible
 from projections import member_view
 from projections.window import Window
 
@@ -248,12 +248,7 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
     # (A previous owner's stream is read only for the IE-17.2.x grounds above.)
     every: list[Event] = [e for name, s in streams.items()
                           if not (member.is_stream(name) and name != mstream) for e in s]
-    retraction_of: dict[str, FactRetracted] = {}
-    for e in every:
-        if isinstance(e, FactRetracted) and e.recorded <= now:
-            for t in e.targets:
-                if t not in retraction_of or retraction_of[t].recorded > e.recorded:
-                    retraction_of[t] = e
+    retraction_of = earliest_retractions(every, now)
     by_id = {e.event_id: e for e in every}
 
     # Facts that make the two views differ.
@@ -450,7 +445,7 @@ def _row_rules(row: dict | None) -> list[str]:
 
 
 def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime,
-             retraction_of: dict[str, FactRetracted]) -> dict:
+             retraction_of: dict[str, Retraction]) -> dict:
     """Both views of the member's life on a date axis: spans (periods, arrears, suspensions,
     rentals) and one marker per fact. The *true* lane is every fact as now known; the
     *then* lane every fact as the ledger held it at the incident."""
