@@ -15,8 +15,9 @@ LIMIT = 60
 # Offenders being split now; this list only shrinks.
 ALLOWED: set[str] = {
     "projections/explain.py:explain",
-    "projections/member_view.py:assemble", "projections/report.py:explain_text",
-    "projections/report.py:explain_html", "projections/report.py:timeline_svg",
+    "projections/report.py:explain_text",
+    "projections/report.py:explain_html",
+    "projections/report.py:timeline_svg",
 }
 
 
