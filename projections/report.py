@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
@@ -474,25 +475,39 @@ def _rows(t: dict) -> tuple[list[str], list[str]]:
     return span_kinds, marker_kinds
 
 
-def timeline_svg(t: dict) -> str:
+@dataclass(frozen=True)
+class Layout:
+    """Where things go on the timeline: the date axis, its ticks, and the rows of each lane."""
+
+    start: date
+    days: int
+    span_kinds: list[str]
+    marker_kinds: list[str]
+    ticks: list[date]
+    fmt: str
+    top: int = 34
+
+    @property
+    def lane_h(self) -> int:
+        return 26 + ROW * (len(self.span_kinds) + len(self.marker_kinds))
+
+    @property
+    def height(self) -> int:
+        return self.top + 2 * (self.lane_h + 14) + 10
+
+    def x(self, d: str | date) -> float:
+        dd = date.fromisoformat(d) if isinstance(d, str) else d
+        return round(LEFT + (dd - self.start).days / self.days * (WIDTH - LEFT - RIGHT), 1)
+
+    def lane_y(self, li: int) -> int:
+        return self.top + li * (self.lane_h + 14)
+
+
+def layout(t: dict) -> Layout:
+    """The axis from ``t["from"]`` to ``t["to"]``: a tick a year on a long axis (over two
+    years), else a tick a month; the same span and marker rows in every lane."""
     start, end = date.fromisoformat(t["from"]), date.fromisoformat(t["to"])
     days = max(1, (end - start).days)
-    plot = WIDTH - LEFT - RIGHT
-
-    def x(d: str | date) -> float:
-        dd = date.fromisoformat(d) if isinstance(d, str) else d
-        return round(LEFT + (dd - start).days / days * plot, 1)
-
-    span_kinds, marker_kinds = _rows(t)
-    lane_h = 26 + ROW * (len(span_kinds) + len(marker_kinds))
-    top = 34
-    height = top + 2 * (lane_h + 14) + 10
-    out = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-           f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="Timeline of both views">',
-           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-           '<line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>']
-    # The date axis: years, or months on a short axis.
-    out.append(f'<g class="axis"><line x1="{LEFT}" y1="{top - 8}" x2="{WIDTH - RIGHT}" y2="{top - 8}" stroke="#999"/>')
     ticks = []
     if days > 730:
         ticks = [date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
@@ -504,63 +519,88 @@ def timeline_svg(t: dict) -> str:
                 ticks.append(d)
             d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
         fmt = "%Y-%m"
-    for tick in ticks:
-        out.append(f'<line class="tick" x1="{x(tick)}" y1="{top - 12}" x2="{x(tick)}" y2="{height - 8}" '
-                   f'stroke="#eee"/><text x="{x(tick)}" y="{top - 15}" font-size="11" text-anchor="middle" '
-                   f'fill="#555">{tick.strftime(fmt)}</text>')
+    span_kinds, marker_kinds = _rows(t)
+    return Layout(start, days, span_kinds, marker_kinds, ticks, fmt)
+
+
+def timeline_svg(t: dict) -> str:
+    """Both views of the member's life as an inline SVG: the axis, a lane per view, the incident."""
+    lay = layout(t)
+    top, height = lay.top, lay.height
+    out = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+           f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="Timeline of both views">',
+           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+           '<line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>',
+           f'<g class="axis"><line x1="{LEFT}" y1="{top - 8}" x2="{WIDTH - RIGHT}" y2="{top - 8}" stroke="#999"/>']
+    for tick in lay.ticks:
+        out.append(f'<line class="tick" x1="{lay.x(tick)}" y1="{top - 12}" x2="{lay.x(tick)}" y2="{height - 8}" '
+                   f'stroke="#eee"/><text x="{lay.x(tick)}" y="{top - 15}" font-size="11" text-anchor="middle" '
+                   f'fill="#555">{tick.strftime(lay.fmt)}</text>')
     out.append("</g>")
-    titles = {"true": "As now known (true) 現在判明", "then": "As known then 当時の記録"}
     for li, (lane, data) in enumerate(t["lanes"].items()):
-        y0 = top + li * (lane_h + 14)
-        hollow = lane == "then"
-        out.append(f'<g class="lane lane-{lane}" data-known-at="{html.escape(data["known_at"])}">')
-        out.append(f'<rect x="4" y="{y0}" width="{WIDTH - 8}" height="{lane_h}" fill="{"#fafafa" if hollow else "#f4f8fc"}" '
-                   f'stroke="#ccc" rx="4"/>')
-        out.append(f'<text x="10" y="{y0 + 16}" font-size="12" font-weight="bold">{html.escape(titles.get(lane, lane))}</text>')
-        for ri, kind in enumerate(span_kinds):
-            ry = y0 + 22 + ri * ROW
-            out.append(f'<text x="18" y="{ry + 10}" font-size="10" fill="#666">{kind}</text>')
-            for s in data["spans"]:
-                if s["kind"] != kind:
-                    continue
-                x1, x2 = x(s["start"]), x(s["end"])
-                color = COLORS.get(kind, COLORS["other"])
-                fill = "url(#hatch)" if hollow else color
-                dash = ' stroke-dasharray="4 2"' if hollow else ""
-                out.append(f'<rect class="span kind-{kind}" x="{x1}" y="{ry + 1}" width="{max(1.5, x2 - x1)}" height="{ROW - 4}" '
-                           f'fill="{fill}" fill-opacity="{0.9 if hollow else 0.55}" stroke="{color}" '
-                           f'stroke-width="1.5"{dash}>'
-                           f'<title>{html.escape(s["label"])}: {s["start"]} – {s["end"]}'
-                           f'{" (open)" if s.get("open") else ""} [{html.escape(s["event_id"])}]</title></rect>')
-        for ki, kind in enumerate(marker_kinds):
-            ry = y0 + 22 + (len(span_kinds) + ki) * ROW + ROW / 2
-            color = COLORS.get(kind, COLORS["other"])
-            out.append(f'<text x="18" y="{ry + 4}" font-size="10" fill="#666">{kind}</text>')
-            for m in data["markers"]:
-                if m["kind"] != kind:
-                    continue
-                cx = x(m["on"])
-                title = (f"{m['event_id']} {m['type']} effective {m['on']}, recorded {m['recorded']}"
-                         + (" — recorded after the incident" if m["after_incident"] else "")
-                         + (" — retracted later" if m["retracted_later"] else ""))
-                cls = f"marker kind-{kind}" + (" late" if m["late"] else "") + (" retracted" if m["retracted_later"] else "")
-                shape = (f'<rect x="{cx - 5}" y="{ry - 5}" width="10" height="10" transform="rotate(45 {cx} {ry})"'
-                         if m["decision"] else f'<circle cx="{cx}" cy="{ry}" r="5"')
-                fill = "#fff" if hollow else color
-                out.append(f'<g class="{cls}" data-event="{html.escape(m["event_id"])}">{shape} fill="{fill}" '
-                           f'stroke="{color}" stroke-width="2"/>'
-                           + (f'<circle cx="{cx}" cy="{ry}" r="8.5" fill="none" stroke="#ff7f0e" stroke-width="2"/>'
-                              if m["late"] else "")
-                           + (f'<path d="M{cx - 6} {ry - 6}L{cx + 6} {ry + 6}M{cx - 6} {ry + 6}L{cx + 6} {ry - 6}" '
-                              f'stroke="#000" stroke-width="2"/>' if m["retracted_later"] else "")
-                           + f"<title>{html.escape(title)}</title></g>")
-        out.append("</g>")
-    ix = x(t["incident_day"])
+        out.extend(_svg_lane(lay, li, lane, data))
+    ix = lay.x(t["incident_day"])
     out.append(f'<g class="incident"><line x1="{ix}" y1="{top - 10}" x2="{ix}" y2="{height - 6}" stroke="#d62728" '
                f'stroke-width="2" stroke-dasharray="6 3"/><text x="{ix + 4}" y="{height - 8}" font-size="11" '
                f'fill="#d62728">incident {html.escape(t["incident"])}</text></g>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+LANE_TITLES = {"true": "As now known (true) 現在判明", "then": "As known then 当時の記録"}
+
+
+def _svg_lane(lay: Layout, li: int, lane: str, data: dict) -> list[str]:
+    """One view's lane: a row per span kind, then a row per marker kind; the *then* lane hollow."""
+    y0 = lay.lane_y(li)
+    hollow = lane == "then"
+    out = [f'<g class="lane lane-{lane}" data-known-at="{html.escape(data["known_at"])}">',
+           f'<rect x="4" y="{y0}" width="{WIDTH - 8}" height="{lay.lane_h}" fill="{"#fafafa" if hollow else "#f4f8fc"}" '
+           f'stroke="#ccc" rx="4"/>',
+           f'<text x="10" y="{y0 + 16}" font-size="12" font-weight="bold">{html.escape(LANE_TITLES.get(lane, lane))}</text>']
+    for ri, kind in enumerate(lay.span_kinds):
+        ry = y0 + 22 + ri * ROW
+        out.append(f'<text x="18" y="{ry + 10}" font-size="10" fill="#666">{kind}</text>')
+        out.extend(_svg_span(lay, s, ry, hollow) for s in data["spans"] if s["kind"] == kind)
+    for ki, kind in enumerate(lay.marker_kinds):
+        ry = y0 + 22 + (len(lay.span_kinds) + ki) * ROW + ROW / 2
+        out.append(f'<text x="18" y="{ry + 4}" font-size="10" fill="#666">{kind}</text>')
+        out.extend(_svg_marker(lay.x(m["on"]), ry, m, hollow) for m in data["markers"] if m["kind"] == kind)
+    out.append("</g>")
+    return out
+
+
+def _svg_span(lay: Layout, s: dict, ry: int, hollow: bool) -> str:
+    kind = s["kind"]
+    x1, x2 = lay.x(s["start"]), lay.x(s["end"])
+    color = COLORS.get(kind, COLORS["other"])
+    fill = "url(#hatch)" if hollow else color
+    dash = ' stroke-dasharray="4 2"' if hollow else ""
+    return (f'<rect class="span kind-{kind}" x="{x1}" y="{ry + 1}" width="{max(1.5, x2 - x1)}" height="{ROW - 4}" '
+            f'fill="{fill}" fill-opacity="{0.9 if hollow else 0.55}" stroke="{color}" '
+            f'stroke-width="1.5"{dash}>'
+            f'<title>{html.escape(s["label"])}: {s["start"]} – {s["end"]}'
+            f'{" (open)" if s.get("open") else ""} [{html.escape(s["event_id"])}]</title></rect>')
+
+
+def _svg_marker(cx: float, ry: float, m: dict, hollow: bool) -> str:
+    """A fact: a circle, a diamond for a decision; ringed when recorded late, crossed when retracted later."""
+    kind = m["kind"]
+    color = COLORS.get(kind, COLORS["other"])
+    title = (f"{m['event_id']} {m['type']} effective {m['on']}, recorded {m['recorded']}"
+             + (" — recorded after the incident" if m["after_incident"] else "")
+             + (" — retracted later" if m["retracted_later"] else ""))
+    cls = f"marker kind-{kind}" + (" late" if m["late"] else "") + (" retracted" if m["retracted_later"] else "")
+    shape = (f'<rect x="{cx - 5}" y="{ry - 5}" width="10" height="10" transform="rotate(45 {cx} {ry})"'
+             if m["decision"] else f'<circle cx="{cx}" cy="{ry}" r="5"')
+    fill = "#fff" if hollow else color
+    return (f'<g class="{cls}" data-event="{html.escape(m["event_id"])}">{shape} fill="{fill}" '
+            f'stroke="{color}" stroke-width="2"/>'
+            + (f'<circle cx="{cx}" cy="{ry}" r="8.5" fill="none" stroke="#ff7f0e" stroke-width="2"/>'
+               if m["late"] else "")
+            + (f'<path d="M{cx - 6} {ry - 6}L{cx + 6} {ry + 6}M{cx - 6} {ry + 6}L{cx + 6} {ry - 6}" '
+               f'stroke="#000" stroke-width="2"/>' if m["retracted_later"] else "")
+            + f"<title>{html.escape(title)}</title></g>")
 
 
 def legend_html(t: dict) -> str:
