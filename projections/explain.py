@@ -509,40 +509,16 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
     """Both views of the member's life on a date axis: spans (periods, arrears, suspensions,
     rentals) and one marker per fact. The *true* lane is every fact as now known; the
     *then* lane every fact as the ledger held it at the incident."""
-    mstream = member.stream(member_id)
     lanes = {}
     first: list[date] = [jst_date(at)]
     last: list[date] = [jst_date(at)]
     for lane, known_at in (("true", now), ("then", at)):
-        facts = []
-        for stream, evs in streams.items():
-            if stream == fees.STREAM or (member.is_stream(stream) and stream != mstream):
-                continue  # a previous owner's stream is read for IE-17.2.x only, never drawn
-            for e in visible(evs, known_at=known_at):
-                if prop.is_stream(stream) and getattr(e, "member_id", member_id) != member_id:
-                    continue
-                facts.append(e)
-            # The retractions themselves, on the day they were recorded (the facts they withdraw are gone).
-            facts.extend(e for e in evs if isinstance(e, FactRetracted) and e.recorded <= known_at)
-        facts.sort(key=lambda e: (e.effective, e.originator_id, e.originator_version))
-        markers = []
-        for e in facts:
-            r = retraction_of.get(e.event_id)
-            markers.append({
-                "event_id": e.event_id,
-                "type": e.TYPE,
-                "kind": kind_of(e.TYPE),
-                "on": jst_date(e.effective).isoformat(),
-                "recorded": e.recorded.isoformat(),
-                "late": lane == "true" and e.recorded > at and e.effective <= at,
-                "after_incident": e.recorded > at,
-                "retracted_later": lane == "then" and r is not None and r.recorded > at,
-                "decision": is_decision(e),
-            })
-            first.append(jst_date(e.effective))
-            last.append(jst_date(e.effective))
+        facts = _lane_facts(member_id, streams, known_at)
+        markers = [_marker(e, lane, at, retraction_of) for e in facts]
+        first.extend(jst_date(e.effective) for e in facts)
+        last.extend(jst_date(e.effective) for e in facts)
         spans = []
-        m = member.fold(member_id, sorted((e for e in facts if e.originator_id == mstream
+        m = member.fold(member_id, sorted((e for e in facts if e.originator_id == member.stream(member_id)
                                            and not isinstance(e, FactRetracted)), key=lambda e: e.originator_version))
         if m is not None:
             for p in sorted(m.periods, key=lambda p: p.number):
@@ -564,6 +540,41 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
                 s["end"] = end.isoformat()
     return {"from": start.isoformat(), "to": end.isoformat(), "incident": at.isoformat(),
             "incident_day": jst_date(at).isoformat(), "lanes": lanes}
+
+
+def _lane_facts(member_id: str, streams: dict[str, list[Event]], known_at: datetime) -> list[Event]:
+    """The facts drawn in a lane known at ``known_at``, by effective time: the visible facts of the
+    member's streams (a house's only when about this member) and the retractions themselves, on the
+    day they were recorded (the facts they withdraw are gone)."""
+    mstream = member.stream(member_id)
+    facts = []
+    for stream, evs in streams.items():
+        if stream == fees.STREAM or (member.is_stream(stream) and stream != mstream):
+            continue  # a previous owner's stream is read for IE-17.2.x only, never drawn
+        for e in visible(evs, known_at=known_at):
+            if prop.is_stream(stream) and getattr(e, "member_id", member_id) != member_id:
+                continue
+            facts.append(e)
+        facts.extend(e for e in evs if isinstance(e, FactRetracted) and e.recorded <= known_at)
+    facts.sort(key=lambda e: (e.effective, e.originator_id, e.originator_version))
+    return facts
+
+
+def _marker(e: Event, lane: str, at: datetime, retraction_of: dict[str, Retraction]) -> dict:
+    """One fact on a lane, flagged recorded late (true lane), recorded after the incident, retracted
+    later (then lane) and a decision."""
+    r = retraction_of.get(e.event_id)
+    return {
+        "event_id": e.event_id,
+        "type": e.TYPE,
+        "kind": kind_of(e.TYPE),
+        "on": jst_date(e.effective).isoformat(),
+        "recorded": e.recorded.isoformat(),
+        "late": lane == "true" and e.recorded > at and e.effective <= at,
+        "after_incident": e.recorded > at,
+        "retracted_later": lane == "then" and r is not None and r.recorded > at,
+        "decision": is_decision(e),
+    }
 
 
 def _arrears_spans(m: member.Member) -> list[dict]:
