@@ -40,7 +40,7 @@ from ledger import fees, inspection, member, property as prop, rules as catalogu
 from ledger.dates import jst_date
 from ledger.errors import NotFound
 from ledger.events import CommandRecorded, Event, FactRetracted, Personal
-from ledger.facts import Retraction, earliest_retractions, visible
+from ledger.facts import Retraction, counts, earliest_retractions, visible
 from projections import member_view
 from projections.window import Window
 
@@ -226,7 +226,7 @@ class _Views:
         return member_view.assemble(m, src).row
 
 
-@dataclass
+@dataclass(frozen=True)
 class Both:
     """The member at the incident in both views: as now known (known_at = now, the *true*
     view) and as known then (known_at = at), each with the facts it counts."""
@@ -319,9 +319,12 @@ def field_rows(b: Both, later: list[dict]) -> list[dict]:
     return fields
 
 
-def known_then(e: Event, r: Retraction | None, at: datetime) -> bool:
-    """Whether the ledger showed ``e`` at the incident: recorded by then and not yet retracted."""
-    return e.recorded <= at and not (r is not None and r.recorded <= at)
+def known_then(e: Event, retraction_of: dict[str, Retraction], at: datetime) -> bool:
+    """Whether the ledger showed ``e`` at the incident: the one rule (``ledger.facts.counts``) at
+    known_at = at, whatever the fact's effective time; a retraction itself, once recorded."""
+    if isinstance(e, FactRetracted):
+        return e.recorded <= at
+    return counts(e, None, at, retraction_of)
 
 
 def decisions(every: list[Event], member_id: str, mstream: str, at: datetime, now: datetime,
@@ -344,7 +347,7 @@ def decisions(every: list[Event], member_id: str, mstream: str, at: datetime, no
             "recorded": e.recorded.isoformat(),
             "actor": e.actor,
             "on_incident_day": jst_date(e.effective) == day,
-            "known_then": known_then(e, r, at),
+            "known_then": known_then(e, retraction_of, at),
             "retracted": r is not None,
             "retracted_by": r.event_id if r else None,
             "reason": getattr(e, "reason", None) or getattr(e, "override_reason", None),
@@ -373,7 +376,7 @@ def fact_rows(every: list[Event], member_id: str, at: datetime, now: datetime,
             "actor": e.actor,
             "rules": rules_of(e),
             "command_id": e.command_id,
-            "known_then": known_then(e, r, at),
+            "known_then": known_then(e, retraction_of, at),
             "true": not isinstance(e, FactRetracted) and r is None,
             "retracted_by": r.event_id if r else None,
             "data": payload(e),
