@@ -306,7 +306,8 @@ def owing(app, w: Window) -> Iterator[MemberView]:
         yield from views(app, w, personal=False)  # (arrears rows show no personal field)
         return
     src = list_sources(app, w)
-    for mid in app.readmodel(readmodel.owing_candidates, w.day):
-        v = of_facts(mid, app.read_sealed(member.stream(mid)), src)
+    picked = [member.stream(mid) for mid in app.readmodel(readmodel.owing_candidates, w.day)]
+    for stream, facts in app.read_sealed_many(picked):  # a few hundred streams a query
+        v = of_facts(member.ident(stream), facts, src)
         if v is not None:
             yield v

@@ -159,3 +159,24 @@ def test_many_streams_read_at_once_are_the_streams_read_one_by_one(app, chunk):
         assert [(e.event_id, e.TYPE) for e in facts] == [(e.event_id, e.TYPE) for e in one]
         assert [e.model_dump() for e in facts] == [e.model_dump() for e in one]
     assert dict(got)["member:M-9999"] == [] and len(dict(got)["member:M-0042"]) >= 3
+
+
+def test_init_swaps_the_narrow_money_index_for_the_covering_one(store_url):
+    """A store made when the money index lacked ``amount`` gets the covering index from
+    ``ledger init`` (the owing list sums from it) and loses the narrow one."""
+    def indexes() -> set[str]:
+        if store_url.startswith("postgresql://"):
+            schema = parse_qs(urlparse(store_url).query)["schema"][0]
+            rows = raw.run("SELECT indexname FROM pg_indexes WHERE schemaname = ?", (schema,))
+        else:
+            rows = raw.run("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {r[0] for r in rows if r[0].startswith("ledger_rm_money") and not r[0].endswith("_pkey")}
+
+    open_store(store_url, create=True, test_clock=True).close()
+    raw = Raw(store_url)
+    assert indexes() == {"ledger_rm_money_owing"}
+    raw.run("DROP INDEX " + table(store_url, "ledger_rm_money_owing"))
+    raw.run(f"CREATE INDEX ledger_rm_money_member ON {table(store_url, readmodel.MONEY)} (member_id, kind, day)")
+    assert indexes() == {"ledger_rm_money_member"}
+    open_store(store_url, create=True, test_clock=True).close()
+    assert indexes() == {"ledger_rm_money_owing"}
