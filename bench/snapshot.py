@@ -230,6 +230,7 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
     month_end = None
     step = max(1, members // 20)
     done_members = 0
+    mark = (t0, 0)  # (time, facts) at the previous progress line: the rate of each stretch, not only the mean
     while si < len(starts) or heap:
         if si < len(starts) and (not heap or starts[si][0] <= heap[0][0]):
             when, i = starts[si]
@@ -237,9 +238,11 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
             items = plan(i, seed)
             heapq.heappush(heap, (items[0][0], items[0][1], i, items, 0))
             if si % step == 0:
-                rate = w.facts / (time.perf_counter() - t0)
-                print(f"  generating: {si}/{members} members started, {w.facts} facts, {rate:,.0f} facts/s",
-                      file=sys.stderr, flush=True)
+                now = time.perf_counter()
+                rate, recent = w.facts / (now - t0), (w.facts - mark[1]) / max(now - mark[0], 1e-9)
+                mark = (now, w.facts)
+                print(f"  generating: {si}/{members} members started, {w.facts} facts, {rate:,.0f} facts/s "
+                      f"({recent:,.0f} facts/s since the previous line)", file=sys.stderr, flush=True)
             continue
         when, _, i, items, k = heapq.heappop(heap)
         if renewals and "run_renewals" in REGISTRY:
@@ -336,8 +339,15 @@ def main() -> None:
     p.add_argument("--renewals", action="store_true",
                    help="also run `run_renewals` monthly, if that command exists (slower)")
     p.add_argument("--repeat", type=int, default=1, help="measure each thing this many times (best is kept)")
+    p.add_argument("--generate-only", action="store_true",
+                   help="generate the store (into bench/out/generated-<members>.db) and report its rate only")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = p.parse_args()
+    if a.generate_only:
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, f"generated-{a.members}.db")
+        print(json.dumps(generate(path, a.members, a.seed, a.renewals)))
+        return
     if a.child:
         kind, path, *rest = a.child
         if kind == "snapshot":
