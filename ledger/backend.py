@@ -238,17 +238,10 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
     if head is _READ:
         head = cur.one(head_sql(d, before=True, chain=chain), () if chain else (ordered[0][0],))
     position, prev, last_us = head_of(head, chain)
+    refuse_backwards(last_us, [s for _, s in ordered])
     out = []
     for nid, s in ordered:
         us = recorded_us(s.state)
-        if last_us is not None and us < last_us:
-            raise ClockError(
-                f"The ledger clock ({from_us(us).isoformat()}) is earlier than the newest recorded fact "
-                f"({from_us(last_us).isoformat()}), found under the append lock (another writer may just have "
-                "recorded it): recorded time never goes backwards.",
-                f"台帳の時計（{from_us(us).isoformat()}）が、追記ロック下で見た最新の記録（{from_us(last_us).isoformat()}）"
-                "より前です（直前に他の書き込みがあった可能性があります）。記録時刻は後戻りできません。",
-            )
         fd = digest(str(s.originator_id), s.originator_version, s.topic, s.state)
         position += 1
         h = link(prev, position, nid, us, fd)
@@ -270,6 +263,22 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
             erase_key(cur, str(s.originator_id), recorded_us(s.state))
     # The materialized read model follows the facts in this same transaction (issue 11).
     readmodel.follow(cur, d, ordered)
+
+
+def refuse_backwards(last_us: int | None, stored: Sequence[Any]) -> None:
+    """Refuse facts whose recorded times go back (behind ``last_us``, the newest one read
+    under the append lock, or behind the fact before them in this append)."""
+    for s in stored:
+        us = recorded_us(s.state)
+        if last_us is not None and us < last_us:
+            raise ClockError(
+                f"The ledger clock ({from_us(us).isoformat()}) is earlier than the newest recorded fact "
+                f"({from_us(last_us).isoformat()}), found under the append lock (another writer may just have "
+                "recorded it): recorded time never goes backwards.",
+                f"台帳の時計（{from_us(us).isoformat()}）が、追記ロック下で見た最新の記録（{from_us(last_us).isoformat()}）"
+                "より前です（直前に他の書き込みがあった可能性があります）。記録時刻は後戻りできません。",
+            )
+        last_us = us
 
 
 def db_clock_error(text: str) -> ClockError | None:

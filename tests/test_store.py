@@ -173,3 +173,25 @@ def test_run_renewals_through_the_command_path_is_idempotent(app):
     # As the ledger showed staff on 2026-04-10 (before the late run), the renewal was pending.
     then = status.member_status(app, "M-1", Window.parse("2026-04-10", "2026-04-10", t("2027-04-03T00:00")))
     assert then["renewal_pending"] is True and then["renewals"] == 0
+
+
+def test_the_postgres_recorder_extends_the_librarys_append_through_its_hooks_only():
+    """Issue 14: the library's own ``insert_events`` runs (its connection, pipeline, transaction,
+    NOTIFY, insert, retry); the ledger's work hangs on the hooks it calls, so an upgrade of
+    eventsourcing touches one place. A copy of the library's internals fails here."""
+    import inspect
+
+    from eventsourcing.postgres import PostgresApplicationRecorder
+
+    from ledger.backend_pg import LedgerPostgresRecorder
+
+    assert LedgerPostgresRecorder.insert_events is PostgresApplicationRecorder.insert_events
+    library = {name for cls in PostgresApplicationRecorder.__mro__ for name, v in vars(cls).items()
+               if inspect.isfunction(v)}
+    ours = {name for name, v in vars(LedgerPostgresRecorder).items() if inspect.isfunction(v) and name in library}
+    hooks = {"_insert_events", "_lock_table", "_fetch_ids_after_insert_events"}
+    assert ours == {"__init__", "create_table"} | hooks
+    # Each hook is still called by the library's insert_events (a renamed hook would be dead code here).
+    source = inspect.getsource(PostgresApplicationRecorder.insert_events) + inspect.getsource(
+        PostgresApplicationRecorder._insert_stored_events)
+    assert all(f"self.{hook}(" in source for hook in hooks)
