@@ -1,14 +1,18 @@
 """The PostgreSQL recorder: the library's, plus the chain, the key table, the guards and roles.
 
 Selected by ``APPLICATION_RECORDER_TOPIC`` (see ``ledger.store.store_env``).
-An append runs in one transaction: take the write lock (``ledger_append_lock``,
-the library's ``LOCK TABLE … IN EXCLUSIVE MODE`` behind the gate), insert the
-facts (the database chains them and applies an erasure: ``ledger_after_fact``),
-store any new data key through ``ledger_new_key``, commit.
+An append is the library's ``insert_events`` (issue 14): one pipelined
+transaction in which the ledger's hooks take the write lock
+(``ledger_append_lock``: the library's ``LOCK TABLE … IN EXCLUSIVE MODE``
+behind the gate), check the clock under it, store any new data key through
+``ledger_new_key`` and refuse data sealed for an erased subject (one round
+trip for all of that), then the library inserts the facts (the database
+chains them and applies an erasure: ``ledger_after_facts``, once per
+statement), the read model's rows follow, and the library commits.
 
 A connection lost once the append was sent may have committed or not: that is
 reported as *outcome unknown* (re-run with the same ``command_id``), never
-retried here, because a retry after a commit that did happen would record the
+retried, because a retry after a commit that did happen would record the
 command twice. A lock not granted within ``LEDGER_LOCK_TIMEOUT`` seconds is a
 clear ``busy`` error.
 """
@@ -37,11 +41,13 @@ from ledger.backend import (
     head_of,
     head_sql,
     read_meta,
+    key_conflict,
     recorded_us,
     refuse_backwards,
-    refuse_if_erased,
+    refuse_erased,
+    sealed_subjects,
 )
-from ledger.errors import BadInput, Busy, Conflict, OutcomeUnknown
+from ledger.errors import BadInput, Busy, OutcomeUnknown
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -99,29 +105,40 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self._sent_again(stored_events, curs.connection)
         gate = not kwargs.get("ledger_gated", False)  # a writer holding the gate (``gate()``) must not wait for it
         keys: dict[str, str] = kwargs.get("ledger_keys") or {}
+        sealed = sealed_subjects(stored_events, keys)
+        conn, d = curs.connection, self.dialect
+        # Pipelined: the lock and every check after it travel in one round trip (each on its own
+        # cursor, so each keeps its result); each check's statement runs once the lock is granted.
         try:
             curs.execute(self.lock_table_statements[0], prepare=True)  # the library's SET LOCAL lock_timeout
             curs.execute(self.lock_call, (gate,), prepare=True)
-            cur = PgCur(curs, self.dialect)
+            head = conn.cursor()
+            if self.chain:
+                head.execute(d.q(head_sql(d)), prepare=True)
+            lost_keys = conn.cursor()
+            if keys:
+                created = max(recorded_us(e.state) for e in stored_events)
+                lost_keys.execute(d.q("SELECT k.subject FROM unnest(?::text[], ?::text[]) AS k(subject, wrapped) "
+                                      "WHERE NOT {schema}.ledger_new_key(k.subject, k.wrapped, ?)"),
+                                  (list(keys), list(keys.values()), created))
+            erased = conn.cursor()
+            if sealed:
+                erased.execute(d.q("SELECT subject FROM {keys} WHERE wrapped IS NULL AND subject = ANY(?)"), (sealed,))
+            curs.fetchall()  # waits for the lock, so a timeout is seen here
             if self.chain:
                 # Read under the lock (a statement after it: its snapshot sees every append before ours). The
-                # database refuses a recorded time going back too (``ledger_after_fact``); this check gives the
+                # database refuses a recorded time going back too (``ledger_after_facts``); this check gives the
                 # clear error before anything is inserted.
-                refuse_backwards(head_of(cur.one(head_sql(self.dialect)))[2], stored_events)
-            else:
-                curs.fetchall()  # waits for the lock, so a timeout is seen here
-            created = max(recorded_us(e.state) for e in stored_events)
-            for subject, wrapped in keys.items():
-                row = cur.one("SELECT {schema}.ledger_new_key(?, ?, ?)", (subject, wrapped, created))
-                if not (row and row[0]):
-                    raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
-                                   f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
-            refuse_if_erased(cur, stored_events, keys)
-            self._attempt.changes = readmodel.pending(stored_events)
+                row = head.fetchone()
+                refuse_backwards(head_of(tuple(row.values()) if row else None)[2], stored_events)
+            if keys and (lost := lost_keys.fetchall()):
+                raise key_conflict(lost[0]["subject"])
+            refuse_erased([r["subject"] for r in erased.fetchall()] if sealed else [])
         except psycopg.errors.LockNotAvailable:
             raise Busy.lock(self.datastore.lock_timeout) from None
         except psycopg.OperationalError as e:
-            raise self._lost(curs.connection, e) from None
+            raise self._lost(conn, e) from None
+        self._attempt.changes = readmodel.pending(stored_events)
 
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
         """Already done: ``_insert_events`` took the lock through ``ledger_append_lock``."""
@@ -129,7 +146,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
         """The library's last hook, after the insert: the read model follows the facts
-        in this same transaction (issue 11); the database chained them (``ledger_after_fact``)."""
+        in this same transaction (issue 11); the database chained them (``ledger_after_facts``)."""
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         # Database writes only: a failure aborts the transaction, so its COMMIT rolls back.
         readmodel.follow_changes(PgCur(curs, self.dialect), self.dialect, self._attempt.changes, max(ids or [0]))
