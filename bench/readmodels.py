@@ -194,6 +194,7 @@ def main() -> None:
     p.add_argument("--members", type=int, default=10_000)
     p.add_argument("--apply-members", type=int, default=150)
     p.add_argument("--pg", default=os.environ.get("LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"))
+    p.add_argument("--repeat", type=int, default=1, help="run each apply measure this many times, keep the best")
     p.add_argument("--only", choices=["apply"],
                    help="measure only this part (apply: SQLite, raw SQLite and PostgreSQL, no large store)")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -250,34 +251,45 @@ def measure_apply(a: argparse.Namespace, report: dict) -> None:
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
 
+    import psycopg
+
+    key = {"LEDGER_MASTER_KEY": os.environ.get("LEDGER_MASTER_KEY", "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE=")}
+
+    def pg_apply(size: int) -> dict:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(a.pg, autocommit=True) as c:
+            c.execute(f"CREATE SCHEMA {schema}")
+        try:
+            return in_child("apply", f"{a.pg}?schema={schema}", str(a.apply_members), str(size), env=key)
+        finally:
+            with psycopg.connect(a.pg, autocommit=True) as c:
+                c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+    # The machine is shared: each measure is taken --repeat times, interleaved with the
+    # others so that a burst of load hits them alike, and the best run of each is kept.
+    runs: dict[str, list[dict]] = {}
     try:
-        one = in_child("apply", tmp + ".db", str(a.apply_members), "1")
-        clean()
-        ap = in_child("apply", tmp + ".db", str(a.apply_members), "100")
-        raw = in_child("raw", tmp + "-raw.db", str(ap["commands"]), str(ap["facts"] / ap["commands"]))
+        for _ in range(max(1, a.repeat)):
+            for size in (1, 100):
+                runs.setdefault(f"apply_sqlite_batch_{size}", []).append(
+                    in_child("apply", tmp + ".db", str(a.apply_members), str(size)))
+                clean()
+                runs.setdefault(f"apply_postgres_batch_{size}", []).append(pg_apply(size))
+            ap = runs["apply_sqlite_batch_100"][-1]
+            runs.setdefault("raw_sqlite", []).append(
+                in_child("raw", tmp + "-raw.db", str(ap["commands"]), str(ap["facts"] / ap["commands"])))
+            clean()
     finally:
         clean()
-    report["apply_sqlite_batch_1"], report["apply_sqlite_batch_100"], report["raw_sqlite"] = one, ap, raw
+    for name, measured in runs.items():
+        report[name] = min(measured, key=lambda r: r["seconds"])
+    one, ap, raw = report["apply_sqlite_batch_1"], report["apply_sqlite_batch_100"], report["raw_sqlite"]
+    report["apply_runs_each"] = max(1, a.repeat)
     report["apply_ratio_to_raw_batch_1"] = round(one["commands_per_s"] / raw["commands_per_s"], 3)
     report["apply_ratio_to_raw_batch_100"] = round(ap["commands_per_s"] / raw["commands_per_s"], 3)
-    try:
-        import psycopg
-
-        key = {"LEDGER_MASTER_KEY": os.environ.get("LEDGER_MASTER_KEY", "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE=")}
-        for size, sqlite_run in ((1, one), (100, ap)):
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(a.pg, autocommit=True) as c:
-                c.execute(f"CREATE SCHEMA {schema}")
-            try:
-                pg = in_child("apply", f"{a.pg}?schema={schema}", str(a.apply_members), str(size), env=key)
-            finally:
-                with psycopg.connect(a.pg, autocommit=True) as c:
-                    c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            report[f"apply_postgres_batch_{size}"] = pg
-            report[f"postgres_time_to_sqlite_batch_{size}"] = round(pg["seconds"] / sqlite_run["seconds"], 2)
-    except Exception as e:  # reported, not hidden
-        report["apply_postgres"] = {"error": str(e)}
-
+    for size, sqlite_run in ((1, one), (100, ap)):
+        pg = report[f"apply_postgres_batch_{size}"]
+        report[f"postgres_time_to_sqlite_batch_{size}"] = round(pg["seconds"] / sqlite_run["seconds"], 2)
 
 if __name__ == "__main__":
     main()

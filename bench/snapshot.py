@@ -151,11 +151,14 @@ class Writer:
         self.pending: list[Event] = []
         self.flush_every = flush_every
         self.facts = self.commands = self.refused = 0
+        self.appending = self.reading = 0.0  # seconds in LedgerApp.append and in reads of the store
         self.last = at(START, 0)
 
     def read(self, stream: str) -> list[Event]:
         if stream not in self.cache:
+            t0 = time.perf_counter()
             self.cache[stream] = self.app.read(stream)
+            self.reading += time.perf_counter() - t0
         return self.cache[stream]
 
     def run(self, when: datetime, raw: dict, actor: str) -> list[Event]:
@@ -188,7 +191,9 @@ class Writer:
 
     def flush(self) -> None:
         if self.pending:
+            t0 = time.perf_counter()
             self.app.append(self.pending, self.last)
+            self.appending += time.perf_counter() - t0
             self.pending = []
             keep = self.cache.get("fees")
             self.cache.clear()
@@ -230,7 +235,9 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
     month_end = None
     step = max(1, members // 20)
     done_members = 0
-    mark = (t0, 0)  # (time, facts) at the previous progress line: the rate of each stretch, not only the mean
+    # (time, facts, appending, reading, CPU time) at the previous progress line: each stretch's own rate,
+    # also per CPU second (this process's), which a shared machine's load disturbs less than wall time.
+    mark = (t0, 0, 0.0, 0.0, time.process_time())
     while si < len(starts) or heap:
         if si < len(starts) and (not heap or starts[si][0] <= heap[0][0]):
             when, i = starts[si]
@@ -239,10 +246,13 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
             heapq.heappush(heap, (items[0][0], items[0][1], i, items, 0))
             if si % step == 0:
                 now = time.perf_counter()
-                rate, recent = w.facts / (now - t0), (w.facts - mark[1]) / max(now - mark[0], 1e-9)
-                mark = (now, w.facts)
+                n = max(w.facts - mark[1], 1)
+                rate, recent = w.facts / (now - t0), n / max(now - mark[0], 1e-9)
                 print(f"  generating: {si}/{members} members started, {w.facts} facts, {rate:,.0f} facts/s "
-                      f"({recent:,.0f} facts/s since the previous line)", file=sys.stderr, flush=True)
+                      f"({recent:,.0f} facts/s since the previous line: {(w.appending - mark[2]) / n * 1e6:.0f} µs a fact "
+                      f"appending, {(w.reading - mark[3]) / n * 1e6:.0f} µs reading; "
+                      f"{n / max(time.process_time() - mark[4], 1e-9):,.0f} facts per CPU second)", file=sys.stderr, flush=True)
+                mark = (now, w.facts, w.appending, w.reading, time.process_time())
             continue
         when, _, i, items, k = heapq.heappop(heap)
         if renewals and "run_renewals" in REGISTRY:
@@ -259,7 +269,9 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
     app.close()
     took = time.perf_counter() - t0
     return {"members": members, "facts": w.facts, "commands": w.commands, "refused": w.refused,
-            "seconds": round(took, 1), "facts_per_s": round(w.facts / took)}
+            "seconds": round(took, 1), "facts_per_s": round(w.facts / took), "cpu_s": round(time.process_time(), 1),
+            "append_s": round(w.appending, 1),
+            "read_s": round(w.reading, 1)}
 
 
 # --- measuring (in child processes) ---------------------------------------------------
