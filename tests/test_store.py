@@ -195,3 +195,34 @@ def test_the_postgres_recorder_extends_the_librarys_append_through_its_hooks_onl
     source = inspect.getsource(PostgresApplicationRecorder.insert_events) + inspect.getsource(
         PostgresApplicationRecorder._insert_stored_events)
     assert all(f"self.{hook}(" in source for hook in hooks)
+
+
+def test_no_lookup_of_the_sqlite_append_path_scans_a_table(tmp_path):
+    """Issue 11: an append must cost the same in a store of 2,000 or 100,000 members, so each
+    lookup it makes (the chain head, the erased-key check, a retraction's rows, the read
+    model's position) is an index search, never a scan of a table that grows with the log."""
+    import sqlite3
+
+    from ledger import readmodel
+    from ledger.backend import HEAD, Dialect
+    from ledger.store import open_store
+
+    path = str(tmp_path / "plan.db")
+    open_store(path, create=True, test_clock=True).close()
+    d = Dialect("sqlite", "stored_events", "ledger_chain", "ledger_keys", "ledger_meta")
+    lookups = {
+        d.q(HEAD): (),
+        d.q("SELECT subject FROM {keys} WHERE wrapped IS NULL AND subject IN (?,?)"): ("member:M-1", "member:M-2"),
+        readmodel.sql(d, "DELETE FROM [money] WHERE event_id IN (?,?)"): ("member:M-1#7", "member:M-1#8"),
+        readmodel.sql(d, "DELETE FROM [members] WHERE applied_event IN (?,?)"): ("member:M-1#1", "member:M-2#1"),
+        readmodel.sql(d, "SELECT position FROM [position] WHERE name = ?"): ("members",),
+        "SELECT * FROM stored_events WHERE originator_id = ? ORDER BY originator_version": ("member:M-1",),
+    }
+    con = sqlite3.connect(path)
+    try:
+        for statement, params in lookups.items():
+            plan = " / ".join(row[-1] for row in con.execute("EXPLAIN QUERY PLAN " + statement, params))
+            # A SCAN is allowed only along an index in its order (the head: the last position, LIMIT 1).
+            assert "SEARCH" in plan or ("USING INDEX" in plan and "LIMIT 1" in statement), (statement, plan)
+    finally:
+        con.close()
