@@ -254,6 +254,16 @@ class LedgerApp(Application):
         except PersistenceError as e:
             raise translate(e) from None
 
+    def read_many(self, streams: Sequence[str]) -> dict[str, list[Event]]:
+        """``read`` of several streams in one query (``ledger apply``'s receipts of a batch)."""
+        found: dict[str, list[Event]] = {s: [] for s in streams}
+        try:
+            for s in self.recorder.select_streams(streams):  # type: ignore[attr-defined]
+                found[str(s.originator_id)].append(self.mapper.to_domain_event(s))
+        except PersistenceError as e:
+            raise translate(e) from None
+        return found
+
     def read_sealed(self, stream: str) -> list[Event]:
         """``read`` with personal fields left sealed (withheld): for views that show none."""
         try:

@@ -226,3 +226,31 @@ def test_no_lookup_of_the_sqlite_append_path_scans_a_table(tmp_path):
             assert "SEARCH" in plan or ("USING INDEX" in plan and "LIMIT 1" in statement), (statement, plan)
     finally:
         con.close()
+
+
+def test_a_batch_reads_the_receipts_of_its_command_ids_in_one_query(app):
+    """Issue 11 (PostgreSQL within 2x of SQLite): ``apply --batch`` looks up every line's
+    command_id in one query, not one round trip a line, and still answers a line whose
+    command was recorded before (and one repeated inside the batch) as a duplicate."""
+    from commands import batch
+
+    onboard(app)
+    run(app, "2025-03-11T09:00", command="record_payment", member_id="M-0042", amount=5500, payment_ref="PAY-0",
+        on="2025-03-11", command_id="pay-0")
+    reads: list[str] = []
+    select_events = app.recorder.select_events
+
+    def counted(*args, **kw):
+        reads.append(args[0] if args else kw["originator_id"])
+        return select_events(*args, **kw)
+
+    app.recorder.select_events = counted
+    pays = [{"command": "record_payment", "member_id": "M-0042", "amount": 1000, "payment_ref": f"PAY-{k}",
+             "on": "2025-03-12", "command_id": f"pay-{k}"} for k in (0, 1, 2, 3, 2)]
+    done: list = []
+    assert batch.run(app, ((n, p, Context(now=t("2025-03-12T09:00"), actor="sato")) for n, p in enumerate(pays)),
+                     10, done.append) == 0
+    assert [x.result.duplicate for x in done] == [True, False, False, False, True]
+    assert not [s for s in reads if s.startswith("command:")]
+    assert [e.payment_ref for e in app.read("member:M-0042") if e.TYPE == "PaymentRecorded"] == [
+        "PAY-0", "PAY-1", "PAY-2", "PAY-3"]
