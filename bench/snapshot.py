@@ -152,6 +152,7 @@ class Writer:
         self.flush_every = flush_every
         self.facts = self.commands = self.refused = 0
         self.appending = self.reading = 0.0  # seconds in LedgerApp.append and in reads of the store
+        self.decoded = 0  # facts read back from the store (each read decodes its whole stream)
         self.last = at(START, 0)
 
     def read(self, stream: str) -> list[Event]:
@@ -159,6 +160,7 @@ class Writer:
             t0 = time.perf_counter()
             self.cache[stream] = self.app.read(stream)
             self.reading += time.perf_counter() - t0
+            self.decoded += len(self.cache[stream])
         return self.cache[stream]
 
     def run(self, when: datetime, raw: dict, actor: str) -> list[Event]:
@@ -195,10 +197,17 @@ class Writer:
             self.app.append(self.pending, self.last)
             self.appending += time.perf_counter() - t0
             self.pending = []
-            keep = self.cache.get("fees")
-            self.cache.clear()
-            if keep is not None:
-                self.cache["fees"] = keep
+            # The cache holds exactly what this writer appended (it is the store's only writer), so
+            # it stays valid across the append: each command re-reading and decoding its member's
+            # whole history after every flush is what made the rate fall as the store grew. Only a
+            # command's receipt stream (read once, for its command_id) is dropped here, and a
+            # member's streams when its plan ends (``finished``): memory holds the active members.
+            for stream in [s for s in self.cache if s.startswith("command:")]:
+                del self.cache[stream]
+
+    def finished(self, member_id: str, property_id: str) -> None:
+        self.cache.pop(f"member:{member_id}", None)
+        self.cache.pop(f"property:{property_id}", None)
 
 
 class _CacheView(dict):
@@ -237,7 +246,7 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
     done_members = 0
     # (time, facts, appending, reading, CPU time) at the previous progress line: each stretch's own rate,
     # also per CPU second (this process's), which a shared machine's load disturbs less than wall time.
-    mark = (t0, 0, 0.0, 0.0, time.process_time())
+    mark = (t0, 0, 0.0, 0.0, time.process_time(), 0)
     while si < len(starts) or heap:
         if si < len(starts) and (not heap or starts[si][0] <= heap[0][0]):
             when, i = starts[si]
@@ -250,9 +259,10 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
                 rate, recent = w.facts / (now - t0), n / max(now - mark[0], 1e-9)
                 print(f"  generating: {si}/{members} members started, {w.facts} facts, {rate:,.0f} facts/s "
                       f"({recent:,.0f} facts/s since the previous line: {(w.appending - mark[2]) / n * 1e6:.0f} µs a fact "
-                      f"appending, {(w.reading - mark[3]) / n * 1e6:.0f} µs reading; "
+                      f"appending, {(w.reading - mark[3]) / n * 1e6:.0f} µs reading {(w.decoded - mark[5]) / n:.1f} "
+                      "facts decoded; "
                       f"{n / max(time.process_time() - mark[4], 1e-9):,.0f} facts per CPU second)", file=sys.stderr, flush=True)
-                mark = (now, w.facts, w.appending, w.reading, time.process_time())
+                mark = (now, w.facts, w.appending, w.reading, time.process_time(), w.decoded)
             continue
         when, _, i, items, k = heapq.heappop(heap)
         if renewals and "run_renewals" in REGISTRY:
@@ -265,12 +275,15 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
             heapq.heappush(heap, (items[k + 1][0], items[k + 1][1], i, items, k + 1))
         else:
             done_members += 1
+            if i:
+                w.finished(f"M-{i:06d}", f"P-{i:06d}")
     w.flush()
     app.close()
     took = time.perf_counter() - t0
     return {"members": members, "facts": w.facts, "commands": w.commands, "refused": w.refused,
             "seconds": round(took, 1), "facts_per_s": round(w.facts / took), "cpu_s": round(time.process_time(), 1),
-            "append_s": round(w.appending, 1),
+            "append_s": round(w.appending, 1), "decoded_per_fact": round(w.decoded / max(w.facts, 1), 1),
+            "peak_mb": maxrss_mb(),
             "read_s": round(w.reading, 1)}
 
 
