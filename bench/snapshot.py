@@ -2,6 +2,7 @@
 
     python bench/snapshot.py --members 100000          # full size (generation takes a while; cached)
     python bench/snapshot.py --members 2000            # a quick run
+    python bench/snapshot.py --members 20000 --generate-only   # the generator's rate alone, per stretch
 
 Generation goes through the project's own command path, minus the per-command
 transaction: every command is validated by ``commands.handlers.parse``, decided
