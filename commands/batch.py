@@ -83,11 +83,15 @@ class Batch:
             for name, stream in (("command_id", "command:{}".format), ("member_id", member.stream),
                                  ("property_id", property_.stream)):
                 value = r.get(name)
-                if isinstance(value, str) and 0 < len(value) <= 200:
+                # Unvalidated input: only plain printable ids (no NUL, no lone surrogate) are looked up.
+                if isinstance(value, str) and 0 < len(value) <= 200 and value.isprintable():
                     streams.append(stream(value))
         streams = [s for s in dict.fromkeys(streams) if s not in self.streams]
         if len(streams) > 1:
-            self.streams.update(self.app.read_many(streams))
+            try:
+                self.streams.update(self.app.read_many(streams))
+            except LedgerError:
+                pass  # a store that fails here fails each line's own read, which answers for it
 
     def add(self, line: Line) -> None:
         """Decide one command on the store plus this batch; a refusal adds nothing."""
