@@ -556,21 +556,10 @@ def status(ctx: click.Context, ident: str, as_of: str | None, known_at: str | No
     """
     try:
         app = open_app(ctx)
-        row = status_view.status(app, member_of(app, ident), window(as_of, known_at))
+        row = status_view.status(app, status_view.member_of(app, ident), window(as_of, known_at))
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     emit(row, fmt or "table")
-
-
-def member_of(app: LedgerApp, ident: str) -> str:
-    """A member or enrolment id as it is; a property id -> the member registered for it most recently."""
-    if app.exists(f"member:{ident}") or app.exists(f"enrolment:{ident}"):
-        return ident
-    links = [e for e in app.read(f"property:{ident}") if e.TYPE == "PropertyMemberRegistered"]
-    retracted = {x for e in app.read(f"property:{ident}") if e.TYPE == "FactRetracted"
-                 for x in e.targets}
-    links = [e for e in links if e.event_id not in retracted]
-    return links[-1].member_id if links else ident
 
 
 @main.command(context_settings=CONTEXT)
@@ -1009,8 +998,8 @@ def incident_views(ctx: click.Context, ident: str, at: str, known_at: str | None
     from projections import explain as explain_view
 
     app = open_app(ctx)
-    ident = member_of(app, ident)
-    if not app.exists(f"member:{ident}") and app.exists(f"enrolment:{ident}"):
+    ident = status_view.member_of(app, ident)
+    if status_view.is_enrolment(app, ident):
         raise BadInput(f"explain reports on an Ie-Sapo member; for enrolment {ident} use `ledger status {ident} --as-of … "
                        f"--known-at …` and `ledger history {ident}`.",
                        f"explain は家サポ会員用です。登録 {ident} には `ledger status {ident} --as-of … --known-at …` と "

@@ -44,7 +44,8 @@ from datetime import date, datetime, time as dtime, timedelta
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from commands.handlers import REGISTRY, Context, Unit, parse, stamp  # noqa: E402
+from commands.handlers import REGISTRY, Context, Unit, command_stream, parse, stamp  # noqa: E402
+from ledger import member, property as property_  # noqa: E402
 from ledger.dates import JST  # noqa: E402
 from ledger.errors import LedgerError  # noqa: E402
 from ledger.events import Event  # noqa: E402
@@ -173,7 +174,7 @@ class Writer:
             raw["event_id"] = target.event_id
         self.last = max(self.last, when)
         cmd = parse(raw)
-        handler = REGISTRY[cmd.NAME][1]
+        handler = REGISTRY[cmd.NAME].handler
         eff = cmd.effective(self.last)
         unit = Unit(self.app)
         unit.loaded = _CacheView(self)
@@ -203,12 +204,13 @@ class Writer:
             # whole history after every flush is what made the rate fall as the store grew. Only a
             # command's receipt stream (read once, for its command_id) is dropped here, and a
             # member's streams when its plan ends (``finished``): memory holds the active members.
-            for stream in [s for s in self.cache if s.startswith("command:")]:
+            receipts = command_stream("")
+            for stream in [s for s in self.cache if s.startswith(receipts)]:
                 del self.cache[stream]
 
     def finished(self, member_id: str, property_id: str) -> None:
-        self.cache.pop(f"member:{member_id}", None)
-        self.cache.pop(f"property:{property_id}", None)
+        self.cache.pop(member.stream(member_id), None)
+        self.cache.pop(property_.stream(property_id), None)
 
 
 class _CacheView(dict):

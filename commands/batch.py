@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from commands.handlers import REGISTRY, Context, Result, Unit, execute, prepare, stamp
+from commands.handlers import REGISTRY, Context, Result, Unit, command_stream, execute, prepare, stamp
 from ledger import fees, member, property as property_
 from ledger.errors import LedgerError, OutcomeUnknown
 from ledger.events import CommandRecorded, Event
@@ -80,7 +80,7 @@ class Batch:
         for r in raws:
             if not isinstance(r, dict):
                 continue
-            for name, stream in (("command_id", "command:{}".format), ("member_id", member.stream),
+            for name, stream in (("command_id", command_stream), ("member_id", member.stream),
                                  ("property_id", property_.stream)):
                 value = r.get(name)
                 # Unvalidated input: only plain printable ids (no NUL, no lone surrogate) are looked up.
@@ -100,10 +100,10 @@ class Batch:
             cmd, eff = prepare(line.raw, line.ctx)
             if not self.pending:
                 self.app.check_clock(line.ctx.now)
-            if cmd.command_id and self.read(f"command:{cmd.command_id}"):
+            if cmd.command_id and self.read(command_stream(cmd.command_id)):
                 line.result = Result(cmd.NAME, cmd.command_id, [], duplicate=True)
                 return
-            handler = REGISTRY[cmd.NAME][1]
+            handler = REGISTRY[cmd.NAME].handler
             unit = Unit(self.app)
             unit.loaded = _Overlay(self)
             drafts = handler(unit, cmd, eff)

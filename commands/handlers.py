@@ -31,6 +31,11 @@ from ledger.store import LedgerApp
 MAX_ATTEMPTS = 8
 
 
+def command_stream(command_id: str) -> str:
+    """The stream that records one command id (idempotency: a command id is applied once)."""
+    return "command:" + command_id
+
+
 @dataclass
 class Context:
     """What the edge passes in: the ledger clock's reading and the actor.
@@ -92,7 +97,7 @@ def parse(raw: Any) -> m.Command:
         raise BadInput(f"Unknown command {name!r}. Known commands: {known}.",
                        f"不明なコマンド {name!r} です。使えるコマンド: {known}。", field="command",
                        code="unknown_command")
-    model = REGISTRY[name][0]
+    model = REGISTRY[name].model
     try:
         cmd = model.model_validate(raw)
     except ValidationError as e:
@@ -174,7 +179,7 @@ def stamp(drafts: list[Draft], unit: Unit, cmd: m.Command, ctx: Context, eff: da
         ))
     if cmd.command_id:
         out.append(CommandRecorded(
-            originator_id=f"command:{cmd.command_id}", originator_version=1, recorded=ctx.now, effective=eff,
+            originator_id=command_stream(cmd.command_id), originator_version=1, recorded=ctx.now, effective=eff,
             actor=ctx.actor, command_id=cmd.command_id, batch=batch, command=cmd.NAME,
             events=tuple(e.event_id for e in out),
         ))
@@ -203,7 +208,7 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
     on PostgreSQL the second decision holds the store's gate and cannot lose again.
     """
     cmd, eff = prepare(raw, ctx)
-    handler = REGISTRY[cmd.NAME][1]
+    handler = REGISTRY[cmd.NAME].handler
     app.check_clock(ctx.now)
     for attempt in range(MAX_ATTEMPTS):
         # After a lost conflict, decide again holding the store's gate (PostgreSQL):
@@ -213,7 +218,7 @@ def execute(app: LedgerApp, raw: Any, ctx: Context) -> Result:
         if attempt and not gated:
             time.sleep(random.uniform(0, min(0.2, 0.004 * 2 ** attempt)))
         with app.gate() if gated else contextlib.nullcontext():
-            if cmd.command_id and app.exists(f"command:{cmd.command_id}"):
+            if cmd.command_id and app.exists(command_stream(cmd.command_id)):
                 return Result(cmd.NAME, cmd.command_id, [], duplicate=True)
             unit = Unit(app)
             drafts = handler(unit, cmd, eff)

@@ -109,8 +109,8 @@ def member_ids(u: Unit) -> list[str]:
         return u.app.readmodel(readmodel.member_ids)
     seen: dict[str, None] = {}
     for _, stream, _, _ in u.app.iter_stored():
-        if stream.startswith("member:"):
-            seen.setdefault(stream.split(":", 1)[1], None)
+        if member.is_stream(stream):
+            seen.setdefault(member.ident(stream), None)
     return list(seen)
 
 

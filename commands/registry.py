@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from commands import models as m
 from ledger.dates import end_of_day, jst_date
@@ -38,14 +38,23 @@ class Unit:
 
 
 Handler = Callable[[Unit, Any, datetime], list[Draft]]
-REGISTRY: dict[str, tuple[type[m.Command], Handler]] = {}
+
+
+class Entry(NamedTuple):
+    """A command's input model and the handler that decides it."""
+
+    model: type[m.Command]
+    handler: Handler
+
+
+REGISTRY: dict[str, Entry] = {}
 
 
 def handles(model: type[m.Command]):
     def register(fn: Handler) -> Handler:
         if model.NAME in REGISTRY:
             raise TypeError(f"command {model.NAME} has two handlers")
-        REGISTRY[model.NAME] = (model, fn)
+        REGISTRY[model.NAME] = Entry(model, fn)
         return fn
 
     return register

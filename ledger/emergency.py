@@ -24,6 +24,7 @@ from ledger.errors import BadInput, Refused
 from ledger.events import EmergencyRequested
 from ledger.facts import Draft
 from ledger.member import Member
+from ledger.member import stream as member_stream
 from ledger.property import Property
 
 HOTEL_CAP_YEN = 10_000  # IE-A2-1.3: the stay is paid up to 10,000 yen, tax included
@@ -48,7 +49,8 @@ CAUSE_GROUNDS = {
 
 
 def stream(member_id: str) -> str:
-    return f"member:{member_id}"
+    """The member's stream: an emergency request is a fact of the membership."""
+    return member_stream(member_id)
 
 
 def is_night(at: datetime) -> bool:
@@ -96,7 +98,7 @@ def _facts_behind(m: Member, prop: Property | None, d) -> tuple[str, ...]:
     if m.refused is not None and m.refused.on <= d:
         out.append(m.refused.event_id)
     out.extend(m.state_because(d))
-    consent = m.consent_on("operator_provision", d)[1]
+    consent = m.consent_on("operator_provision", d).because
     if consent:
         out.append(consent)
     if prop is not None:

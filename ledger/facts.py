@@ -13,8 +13,10 @@ fact recorded late still lands on its own day.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from ledger.errors import NotFound, Refused
@@ -35,25 +37,59 @@ class Draft:
         unknown_fields(self.type, self.data)  # a misspelt field fails in the decision's own test
 
 
-def retracted_ids(events: list[Event], known_at: datetime | None = None) -> set[str]:
-    out: set[str] = set()
+@dataclass(frozen=True)
+class Retraction:
+    """A retraction as the visibility rule reads it: which facts it withdraws, when it was
+    recorded, and by whom and why (for the reports that name it)."""
+
+    event_id: str
+    recorded: datetime
+    actor: str
+    reason: str
+    targets: tuple[str, ...]
+
+    @classmethod
+    def of(cls, e: FactRetracted) -> "Retraction":
+        return cls(e.event_id, e.recorded, e.actor, e.reason, e.targets)
+
+
+# For a stream with no retracted fact: the rule then never needs a fact's id.
+NO_RETRACTIONS: Mapping[str, Retraction] = MappingProxyType({})
+
+
+def earliest_retractions(events: Iterable[Event], known_at: datetime | None = None) -> dict[str, Retraction]:
+    """Every fact named by a retraction recorded <= ``known_at`` (None: no bound) -> the
+    earliest such retraction (of two recorded at the same instant, the first read)."""
+    out: dict[str, Retraction] = {}
     for e in events:
-        if isinstance(e, FactRetracted) and (known_at is None or e.recorded <= known_at):
-            out.update(e.targets)
+        if not isinstance(e, FactRetracted) or (known_at is not None and e.recorded > known_at):
+            continue
+        r = Retraction.of(e)
+        for t in e.targets:
+            if t not in out or out[t].recorded > r.recorded:
+                out[t] = r
     return out
+
+
+def counts(e: Event, as_of: datetime | None, known_at: datetime | None, gone: Mapping[str, Retraction]) -> bool:
+    """Whether the fact ``e`` counts at (as_of, known_at): the rule of this module's docstring,
+    written once. None means no bound. ``gone`` maps retracted facts to a retraction of them
+    (``earliest_retractions``, bounded by ``known_at`` or by any later time): one recorded
+    after ``known_at`` is not yet known and withdraws nothing. A retraction never counts itself."""
+    if (known_at is not None and e.recorded > known_at) or (as_of is not None and e.effective > as_of):
+        return False
+    if isinstance(e, FactRetracted):
+        return False
+    if not gone:
+        return True
+    r = gone.get(e.event_id)
+    return r is None or (known_at is not None and r.recorded > known_at)
 
 
 def visible(events: list[Event], as_of: datetime | None = None, known_at: datetime | None = None) -> list[Event]:
     """The facts of ``events`` that count at (as_of, known_at); None means no bound."""
-    gone = retracted_ids(events, known_at)
-    return [
-        e
-        for e in events
-        if not isinstance(e, FactRetracted)
-        and (known_at is None or e.recorded <= known_at)
-        and (as_of is None or e.effective <= as_of)
-        and e.event_id not in gone
-    ]
+    gone = earliest_retractions(events, known_at)
+    return [e for e in events if counts(e, as_of, known_at, gone)]
 
 
 def decide_retract(events: list[Event], event_id: str, reason: str) -> list[Draft]:
@@ -82,7 +118,7 @@ def decide_retract(events: list[Event], event_id: str, reason: str) -> list[Draf
             f"{event_id} は個人情報の消去です。鍵は破棄済みで元に戻せません（IE-19.10）。",
             rule="IE-19.10", code="not_retractable",
         )
-    gone = retracted_ids(events)
+    gone = earliest_retractions(events)
     if event_id in gone:
         raise Refused(
             f"{event_id} has already been retracted.",

@@ -44,8 +44,19 @@ RETENTION_YEARS = 10  # IE-9.1 (a dated parameter the company may change, Art. 9
 PARTY_JA = {"inspection_company": "点検担当会社", "housing_party": "住宅事業当事会社"}
 
 
+PREFIX = "inspection:"  # this module's; see ledger.member.PREFIX
+
+
 def stream(property_id: str) -> str:
-    return f"inspection:{property_id}"
+    return PREFIX + property_id
+
+def is_stream(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def ident(name: str) -> str:
+    """The id a stream name carries: ``inspection:P-1`` -> ``P-1``."""
+    return name[len(PREFIX):]
 
 
 def inspected_by(year: int) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -97,7 +98,14 @@ def _problem(kind: str, pos: int | None, nid: int | None, eid: str | None, en: s
     return Found(Problem(kind, pos, nid, eid, en, ja))
 
 
-def parse_anchor(text: str) -> tuple[int, str]:
+class Anchor(NamedTuple):
+    """A chain position and the start of its hash, as an earlier ``ledger verify`` printed them."""
+
+    position: int
+    hash: str
+
+
+def parse_anchor(text: str) -> Anchor:
     from ledger.errors import BadInput
 
     pos, _, h = text.partition(":")
@@ -107,13 +115,15 @@ def parse_anchor(text: str) -> tuple[int, str]:
                        "as printed by an earlier `ledger verify`).",
                        f"--anchor '{text}' は 位置:ハッシュ（以前の `ledger verify` が表示した位置とハッシュの先頭16桁以上）です。",
                        field="anchor")
-    return int(pos), h
+    return Anchor(int(pos), h)
 
 
 def check_store(app: LedgerApp, on_event: Callable[[int, Event], None] | None = None,
                 anchor: tuple[int, str] | None = None) -> Report:
     """Check the chain, the envelopes and the streams; the first problem stops the walk."""
     report = Report()
+    if anchor is not None:
+        anchor = Anchor(*anchor)  # a plain (position, hash) pair is read by name from here on
     try:
         _walk(app, report, on_event, anchor)
     except Found as f:
@@ -124,7 +134,8 @@ def check_store(app: LedgerApp, on_event: Callable[[int, Event], None] | None = 
 
 
 def _walk(app: LedgerApp, report: Report, on_event: Callable[[int, Event], None] | None,
-          anchor: tuple[int, str] | None) -> None:
+          anchor: Anchor | None) -> None:
+    """The events table and the chain side by side, once; the first problem raises ``Found``."""
     events = event_rows(app)
     chain = chain_rows(app.cursor)
     ev, ch = next(events, None), next(chain, None)
@@ -133,57 +144,79 @@ def _walk(app: LedgerApp, report: Report, on_event: Callable[[int, Event], None]
     while ev is not None or ch is not None:
         if ch is not None:
             _check_link(ch, prev, expected)
-        if ch is None or (ev is not None and ev.nid < ch.notification_id):
-            assert ev is not None
-            raise _problem(
-                "unchained", expected, ev.nid, ev.event_id,
-                f"UNCHAINED fact at notification {ev.nid} ({ev.event_id}), after position {expected - 1}: it has no "
-                "chain row, so it was inserted behind the ledger's back.",
-                f"通知 {ev.nid}（{ev.event_id}、位置 {expected - 1} の後）の事実にチェーンがありません。台帳を通さずに挿入されました。")
-        if ev is None or ch.notification_id < ev.nid:
-            raise _problem(
-                "missing", ch.position, ch.notification_id, ch.event_id,
-                f"MISSING fact at position {ch.position} ({ch.event_id}, notification {ch.notification_id}): it is "
-                "chained but absent from the events table, so it was deleted.",
-                f"位置 {ch.position}（{ch.event_id}、通知 {ch.notification_id}）の事実がイベント表にありません。削除されました。")
+        ev, ch = _paired(ev, ch, expected)
         _check_fact(app, ev, ch)
-        if last_us is not None and ch.recorded_us < last_us:
-            raise _problem(
-                "clock", ch.position, ev.nid, ev.event_id,
-                f"Recorded time goes backwards at position {ch.position} ({ev.event_id}).",
-                f"位置 {ch.position}（{ev.event_id}）で記録時刻が後戻りしています。")
-        want = versions.get(ev.originator_id, 0) + 1
-        if ev.originator_version != want:
-            raise _problem(
-                "stream_gap", ch.position, ev.nid, ev.event_id,
-                f"Stream {ev.originator_id} jumps to version {ev.originator_version} at position {ch.position}; "
-                f"version {want} is missing.",
-                f"ストリーム {ev.originator_id} が位置 {ch.position} で版 {ev.originator_version} に飛んでいます（版 {want} がありません）。")
+        _check_order(ev, ch, last_us, versions)
         versions[ev.originator_id] = ev.originator_version
         event = _decode(app, ev, ch)
         if on_event is not None:
             on_event(ev.nid, event)
-        if anchor is not None and ch.position == anchor[0] and not ch.hash.startswith(anchor[1]):
-            raise _problem(
-                "anchor", ch.position, ev.nid, ev.event_id,
-                f"The chain at position {ch.position} is {ch.hash[:16]}…, not the anchored {anchor[1][:16]}…: "
-                "the chain up to there was rewritten.",
-                f"位置 {ch.position} のハッシュ {ch.hash[:16]}… がアンカー {anchor[1][:16]}… と一致しません。書き換えられています。")
+        _check_anchor(ev, ch, anchor)
         prev, last_us, expected = bytes.fromhex(ch.hash), ch.recorded_us, expected + 1
         report.facts += 1
         report.head_position, report.head_hash = ch.position, ch.hash
         ev, ch = next(events, None), next(chain, None)
-    if anchor is not None and anchor[0] > report.head_position:
-        raise _problem(
-            "anchor", anchor[0], None, None,
-            f"The chain ends at position {report.head_position}, before the anchored position {anchor[0]}: "
-            "facts were removed from its end.",
-            f"チェーンは位置 {report.head_position} で終わり、アンカーの位置 {anchor[0]} に届きません。末尾が削除されています。")
+    _check_anchor_reached(report, anchor)
     report.streams = len(versions)
     if app.keyring.readable:
         with app.cursor() as cur:
             row = cur.one("SELECT COUNT(*) FROM {keys} WHERE wrapped IS NULL")
         report.erased_subjects = int(row[0]) if row else 0
+
+
+def _paired(ev: Row | None, ch: ChainRow | None, expected: int) -> tuple[Row, ChainRow]:
+    """The fact and the chain row at the same notification: a fact ahead of the chain was
+    inserted behind the ledger's back (unchained); a chain row ahead of the facts lost its fact (missing)."""
+    if ch is None or (ev is not None and ev.nid < ch.notification_id):
+        assert ev is not None  # the walk runs while either side has rows
+        raise _problem(
+            "unchained", expected, ev.nid, ev.event_id,
+            f"UNCHAINED fact at notification {ev.nid} ({ev.event_id}), after position {expected - 1}: it has no "
+            "chain row, so it was inserted behind the ledger's back.",
+            f"通知 {ev.nid}（{ev.event_id}、位置 {expected - 1} の後）の事実にチェーンがありません。台帳を通さずに挿入されました。")
+    if ev is None or ch.notification_id < ev.nid:
+        raise _problem(
+            "missing", ch.position, ch.notification_id, ch.event_id,
+            f"MISSING fact at position {ch.position} ({ch.event_id}, notification {ch.notification_id}): it is "
+            "chained but absent from the events table, so it was deleted.",
+            f"位置 {ch.position}（{ch.event_id}、通知 {ch.notification_id}）の事実がイベント表にありません。削除されました。")
+    return ev, ch
+
+
+def _check_order(ev: Row, ch: ChainRow, last_us: int | None, versions: dict[str, int]) -> None:
+    """Recorded time never goes backwards along the chain; a stream's versions have no gap."""
+    if last_us is not None and ch.recorded_us < last_us:
+        raise _problem(
+            "clock", ch.position, ev.nid, ev.event_id,
+            f"Recorded time goes backwards at position {ch.position} ({ev.event_id}).",
+            f"位置 {ch.position}（{ev.event_id}）で記録時刻が後戻りしています。")
+    want = versions.get(ev.originator_id, 0) + 1
+    if ev.originator_version != want:
+        raise _problem(
+            "stream_gap", ch.position, ev.nid, ev.event_id,
+            f"Stream {ev.originator_id} jumps to version {ev.originator_version} at position {ch.position}; "
+            f"version {want} is missing.",
+            f"ストリーム {ev.originator_id} が位置 {ch.position} で版 {ev.originator_version} に飛んでいます（版 {want} がありません）。")
+
+
+def _check_anchor(ev: Row, ch: ChainRow, anchor: Anchor | None) -> None:
+    """At the anchored position the chain still has the hash an earlier verify printed."""
+    if anchor is not None and ch.position == anchor.position and not ch.hash.startswith(anchor.hash):
+        raise _problem(
+            "anchor", ch.position, ev.nid, ev.event_id,
+            f"The chain at position {ch.position} is {ch.hash[:16]}…, not the anchored {anchor.hash[:16]}…: "
+            "the chain up to there was rewritten.",
+            f"位置 {ch.position} のハッシュ {ch.hash[:16]}… がアンカー {anchor.hash[:16]}… と一致しません。書き換えられています。")
+
+
+def _check_anchor_reached(report: Report, anchor: Anchor | None) -> None:
+    """A chain that ends before the anchored position lost facts from its end."""
+    if anchor is not None and anchor.position > report.head_position:
+        raise _problem(
+            "anchor", anchor.position, None, None,
+            f"The chain ends at position {report.head_position}, before the anchored position {anchor.position}: "
+            "facts were removed from its end.",
+            f"チェーンは位置 {report.head_position} で終わり、アンカーの位置 {anchor.position} に届きません。末尾が削除されています。")
 
 
 def _check_link(ch: ChainRow, prev: bytes, expected: int) -> None:
@@ -214,12 +247,13 @@ def _check_fact(app: LedgerApp, ev: Row, ch: ChainRow) -> None:
             with app.cursor() as cur:
                 other = cur.one("SELECT position, digest FROM {chain} WHERE originator_id = ? AND originator_version = ?",
                                 (ev.originator_id, ev.originator_version))
-            if other is not None and other[1] == d:
+            other_position, other_digest = other if other is not None else (None, None)
+            if other_digest == d:
                 raise _problem(
                     "reordered", ch.position, ev.nid, ev.event_id,
                     f"REORDERED fact at position {ch.position} (notification {ev.nid}): it holds {ev.event_id}, "
-                    f"which was chained at position {other[0]}; position {ch.position} was {ch.event_id}.",
-                    f"位置 {ch.position}（通知 {ev.nid}）の事実の順序が入れ替わっています。ここにあるのは位置 {other[0]} の "
+                    f"which was chained at position {other_position}; position {ch.position} was {ch.event_id}.",
+                    f"位置 {ch.position}（通知 {ev.nid}）の事実の順序が入れ替わっています。ここにあるのは位置 {other_position} の "
                     f"{ev.event_id} で、本来は {ch.event_id} です。")
         raise _problem(
             "altered", ch.position, ev.nid, ch.event_id,
@@ -228,7 +262,7 @@ def _check_fact(app: LedgerApp, ev: Row, ch: ChainRow) -> None:
             f"位置 {ch.position}（{ch.event_id}、通知 {ev.nid}）の事実が記録時から改ざんされています。")
     try:
         env = json.loads(ev.state)
-        inner = (env.get("originator_id"), env.get("originator_version"))
+        inner_stream, inner_version = env.get("originator_id"), env.get("originator_version")
         inner_us = to_us(datetime.fromisoformat(env.get("recorded")))
     except (ValueError, TypeError, AttributeError):
         raise _problem(
@@ -236,12 +270,12 @@ def _check_fact(app: LedgerApp, ev: Row, ch: ChainRow) -> None:
             f"Position {ch.position} ({ev.event_id}): the stored fact is not a ledger envelope (no JSON stream, "
             "version and recorded time).",
             f"位置 {ch.position}（{ev.event_id}）の事実は台帳の形式ではありません。") from None
-    if inner != (ev.originator_id, ev.originator_version) or inner_us != ch.recorded_us:
+    if (inner_stream, inner_version) != (ev.originator_id, ev.originator_version) or inner_us != ch.recorded_us:
         raise _problem(
             "envelope", ch.position, ev.nid, ev.event_id,
-            f"Position {ch.position}: the row says {ev.event_id} but the fact inside says {inner[0]}#{inner[1]} "
+            f"Position {ch.position}: the row says {ev.event_id} but the fact inside says {inner_stream}#{inner_version} "
             "(or another recorded time): it was forged, not recorded by the ledger.",
-            f"位置 {ch.position}: 行は {ev.event_id} ですが、中身は {inner[0]}#{inner[1]} です（または記録時刻が異なります）。"
+            f"位置 {ch.position}: 行は {ev.event_id} ですが、中身は {inner_stream}#{inner_version} です（または記録時刻が異なります）。"
             "台帳が記録したものではありません。")
 
 

@@ -116,6 +116,7 @@ class Keyring:
         self._load = load
         self.master, self.source, self.readable = master, source, readable
         self._keys: dict[str, AESGCM | None] = {}
+        self._wrapped: dict[str, str | None] = {}  # read ahead by a list, unwrapped only when used
         self.pending: dict[str, str] = {}
 
     # --- data keys -------------------------------------------------------------------
@@ -139,7 +140,7 @@ class Keyring:
         if subject in self._keys:
             return self._keys[subject]
         try:
-            wrapped = self._load(subject)
+            wrapped = self._wrapped.pop(subject) if subject in self._wrapped else self._load(subject)
         except KeyError:
             if not create:
                 raise
@@ -163,6 +164,12 @@ class Keyring:
 
     def forget(self, subject: str) -> None:
         self._keys.pop(subject, None)
+        self._wrapped.pop(subject, None)
+
+    def read_ahead(self, wrapped: dict[str, str | None]) -> None:
+        """Stored keys a list will need (subject -> wrapped key, ``None`` if erased), read in one
+        query instead of one per stream; a key is unwrapped only if a sealed field asks for it."""
+        self._wrapped.update((s, w) for s, w in wrapped.items() if s not in self._keys and s not in self.pending)
 
     # --- fields ----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Callable, NamedTuple
 
 from ledger import dates
 from ledger.errors import NotFound, Refused
@@ -48,10 +49,98 @@ from ledger.events import (
 from ledger.facts import Draft
 from ledger.fees import Tariff, fee_on
 from ledger.property import Property
+from ledger.property import stream as property_stream
+
+
+# The stream prefix is this module's: other modules name a member's stream with
+# stream(), test a name with is_stream() and iterate with PREFIX (issue 14).
+PREFIX = "member:"
 
 
 def stream(member_id: str) -> str:
-    return f"member:{member_id}"
+    return PREFIX + member_id
+
+def is_stream(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def ident(name: str) -> str:
+    """The id a stream name carries: ``member:M-0042`` -> ``M-0042``."""
+    return name[len(PREFIX):]
+
+
+# Small dated records kept by the fold. NamedTuples, so code that still unpacks
+# or indexes them reads the same values; new code reads them by name.
+
+
+class ConsentMark(NamedTuple):
+    """A consent given (True) or withdrawn (False) from ``on`` (IE-19.1, IE-19.3, IE-2.2)."""
+
+    on: date
+    given: bool
+    event_id: str
+
+
+class Card(NamedTuple):
+    """A payment card registered on ``on``, known by its token only (IE-2.1, IE-5.4.3)."""
+
+    on: date
+    token: str
+    event_id: str
+
+
+class CardSuspension(NamedTuple):
+    """The card company's suspension of a card reported on ``on`` (IE-5.4.4); its scope is in ``Member.card_scopes``."""
+
+    on: date
+    token: str
+    event_id: str
+
+
+class Deadline(NamedTuple):
+    """The registration deadline as last extended (IE-2.3.1, IE-2.3.2)."""
+
+    until: date
+    event_id: str
+
+
+class Failure(NamedTuple):
+    """A failed collection (IE-5.1): its reference is never recorded again."""
+
+    on: date
+    amount: int
+    ref: str
+    event_id: str
+
+
+class Refund(NamedTuple):
+    """A fee paid back on ``on`` (IE-5.2): the charge refunded and the yen returned."""
+
+    on: date
+    charge_id: str
+    amount: int
+    event_id: str
+
+
+class UnapprovedRental(NamedTuple):
+    """A rental without approval reported on ``on`` (IE-13.1.6)."""
+
+    on: date
+    event_id: str
+
+
+class ConsentState(NamedTuple):
+    """Whether a consent is in force on a day, and the fact that says so (None: never given)."""
+
+    given: bool
+    because: str | None
+
+
+class AwardDue(NamedTuple):
+    """A KEIAI points award triggered and not yet given (IE-A4.1): ``start`` or ``renewal`` and its day."""
+
+    reason: str
+    trigger_on: date
 
 
 @dataclass(frozen=True)
@@ -109,6 +198,13 @@ class Ground:
     because: tuple[str, ...]
 
 
+class Owed(NamedTuple):
+    """What is left of one charge after the payments on record (IE-14.3.3)."""
+
+    charge: Charge
+    left: int
+
+
 @dataclass(frozen=True)
 class Arrears:
     amount: int
@@ -132,37 +228,37 @@ class Member:
     transfer_kind: str | None = None
     applied_on: date | None = None
     applied_id: str = ""
-    consents: dict[str, list[tuple[date, bool, str]]] = field(default_factory=dict)
-    cards: list[tuple[date, str, str]] = field(default_factory=list)
-    card_suspensions: list[tuple[date, str, str]] = field(default_factory=list)
+    consents: dict[str, list[ConsentMark]] = field(default_factory=dict)
+    cards: list[Card] = field(default_factory=list)
+    card_suspensions: list[CardSuspension] = field(default_factory=list)
     card_scopes: dict[str, str] = field(default_factory=dict)
-    deadline: tuple[date, str] | None = None
+    deadline: Deadline | None = None
     accepted: RegistrationAccepted | None = None
     refused: RegistrationRefused | None = None
     periods: list[Period] = field(default_factory=list)
     charges: list[Charge] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
-    failures: list[tuple[date, int, str, str]] = field(default_factory=list)
-    refunds: list[tuple[date, str, int, str]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
     notice: WithdrawalNoticeGiven | None = None
     withdrawn: MembershipWithdrawn | None = None
     expired: MembershipExpired | None = None
     revoked: MembershipRevoked | None = None
     suspensions: list[Suspension] = field(default_factory=list)
     rentals: list[Rental] = field(default_factory=list)
-    unapproved_rentals: list[tuple[date, str]] = field(default_factory=list)
+    unapproved_rentals: list[UnapprovedRental] = field(default_factory=list)
     owner_changes: list[OwnerChangeNotified] = field(default_factory=list)
     points_awards: list[PointsAwarded] = field(default_factory=list)
 
     # --- queries ----------------------------------------------------------
 
-    def consent_on(self, kind: str, d: date) -> tuple[bool, str | None]:
+    def consent_on(self, kind: str, d: date) -> ConsentState:
         """Whether consent ``kind`` is in force on ``d``, and the fact that says so."""
         state, because = False, None
-        for on, given, event_id in sorted(self.consents.get(kind, []), key=lambda c: c[0]):
-            if on <= d:
-                state, because = given, event_id
-        return state, because
+        for c in sorted(self.consents.get(kind, []), key=lambda c: c.on):
+            if c.on <= d:
+                state, because = c.given, c.event_id
+        return ConsentState(state, because)
 
     def procedure_completed_on(self) -> date | None:
         """IE-2.1: the day the registration procedure (会員登録手続) was completed.
@@ -175,11 +271,11 @@ class Member:
         """
         if self.applied_on is None or not self.cards:
             return None
-        return max(self.applied_on, min(c[0] for c in self.cards))
+        return max(self.applied_on, min(c.on for c in self.cards))
 
     def card_on(self, d: date) -> str | None:
-        tokens = [c for c in self.cards if c[0] <= d]
-        return tokens[-1][1] if tokens else None
+        tokens = [c for c in self.cards if c.on <= d]
+        return tokens[-1].token if tokens else None
 
     def period_on(self, d: date) -> Period | None:
         """The period containing ``d``; past the last one, the last one."""
@@ -334,7 +430,7 @@ class Member:
         if state not in ("withdrawn", "revoked", "expired", "applied", "refused") and self.in_approved_lease(d):
             common.append("IE-18")
         emergency = list(common)
-        if not self.consent_on("operator_provision", d)[0]:
+        if not self.consent_on("operator_provision", d).given:
             emergency.append("IE-19.3")
         return {"inspection": common, "emergency": emergency}
 
@@ -342,28 +438,28 @@ class Member:
         """Fees overdue on ``d``: charges due strictly before ``d`` that payments
         on or before ``d`` do not cover, oldest first (IE-14.3.3: arrears start
         the day after the due date). ``balance`` also counts charges due on ``d``."""
-        refunded = {cid: amount for on, cid, amount, _ in self.refunds if on <= d}
+        refunded = {r.charge_id: r.amount for r in self.refunds if r.on <= d}
         # A refunded fee (IE-5.2) is no longer owed but for the handling fee the
         # company keeps; the money paid back leaves the payments the same way.
         paid = sum(p.amount for p in self.payments if p.on <= d) - sum(refunded.values())
         charges = sorted((c for c in self.charges if c.due_on <= d and not self.void_charge(c)),
                          key=lambda c: (c.due_on, c.event_id))
-        outstanding: list[tuple[Charge, int]] = []
+        outstanding: list[Owed] = []
         for c in charges:
             c = Charge(c.due_on, c.amount - refunded.get(c.event_id, 0), c.period_number, c.event_id, c.renewal)
             covered = min(paid, c.amount)
             paid -= covered
             if c.amount - covered:
-                outstanding.append((c, c.amount - covered))
+                outstanding.append(Owed(c, c.amount - covered))
         limit = d if due_before is None else min(d, due_before)
-        overdue = [(c, left) for c, left in outstanding if c.due_on < limit]
-        oldest = overdue[0][0].due_on if overdue else None
+        overdue = [o for o in outstanding if o.charge.due_on < limit]
+        oldest = overdue[0].charge.due_on if overdue else None
         return Arrears(
-            amount=sum(left for _, left in overdue),
+            amount=sum(o.left for o in overdue),
             oldest_due_on=oldest,
             days_overdue=(d - oldest).days if oldest else 0,
-            balance=sum(left for _, left in outstanding) - paid,
-            because=tuple(c.event_id for c, _ in overdue),
+            balance=sum(o.left for o in outstanding) - paid,
+            because=tuple(o.charge.event_id for o in overdue),
         )
 
     def state_on(self, d: date) -> str:
@@ -386,71 +482,189 @@ class Member:
         return "active"
 
 
+# --- fold: one function per event, chosen by a table -------------------------------
+#
+# evolve runs for every fact of every replay, so the event's class picks its
+# change with one dict lookup instead of a chain of isinstance tests. Event
+# classes are final (a change of meaning is a new class, STYLE.md), so the
+# exact class is the key; an event this aggregate does not fold is skipped.
+
+
+def _applied(m: Member, e: MembershipApplied) -> None:
+    """IE-2.1: the application form fixes who applies, for which house, and how (IE-1.4.x)."""
+    m.property_id, m.acquirer, m.applicant = e.property_id, e.acquirer, e.applicant
+    m.corporation, m.minor, m.points = e.corporation, e.minor, e.points
+    m.previous_member_id, m.transfer_on, m.transfer_kind = e.previous_member_id, e.transfer_on, e.transfer_kind
+    m.applied_on, m.applied_id = e.on, e.event_id
+
+
+def _consent_recorded(m: Member, e: ConsentRecorded) -> None:
+    """IE-19.1, IE-19.3, IE-2.2: a consent given from its day on."""
+    m.consents.setdefault(e.kind, []).append(ConsentMark(e.on, True, e.event_id))
+
+
+def _consent_withdrawn(m: Member, e: ConsentWithdrawn) -> None:
+    """IE-19.8, IE-14.3.10: a consent withdrawn from its day on."""
+    m.consents.setdefault(e.kind, []).append(ConsentMark(e.on, False, e.event_id))
+
+
+def _card_registered(m: Member, e: CardRegistered) -> None:
+    """IE-2.1, IE-5.4.3: a payment card, known by its token only."""
+    m.cards.append(Card(e.on, e.card_token, e.event_id))
+
+
+def _card_suspension_reported(m: Member, e: CardSuspensionReported) -> None:
+    """IE-5.4.4: the card company suspended a card's use or the cardholder status (IE-14.3.3)."""
+    m.card_suspensions.append(CardSuspension(e.on, e.card_token, e.event_id))
+    m.card_scopes[e.event_id] = e.scope
+
+
+def _deadline_extended(m: Member, e: RegistrationDeadlineExtended) -> None:
+    """IE-2.3.1, IE-2.3.2: the latest extension of the registration deadline wins."""
+    m.deadline = Deadline(e.until, e.event_id)
+
+
+def _accepted(m: Member, e: RegistrationAccepted) -> None:
+    """IE-2.1, IE-3.1.x, IE-3.3.x: the acceptance opens the first period."""
+    m.accepted = e
+    m.periods.append(Period(1, e.start, e.first_period_end, e.event_id))
+
+
+def _refused(m: Member, e: RegistrationRefused) -> None:
+    """IE-17.2.x, IE-19.8: the registration refused."""
+    m.refused = e
+
+
+def _fee_charged(m: Member, e: FeeCharged) -> None:
+    """IE-5.1, IE-5.4.2: a fee owed from its due day; a renewal charge cites IE-5.4.2."""
+    m.charges.append(Charge(e.due_on, e.amount, e.period_number, e.event_id, "IE-5.4.2" in e.rules))
+
+
+def _payment_recorded(m: Member, e: PaymentRecorded) -> None:
+    """IE-5.1: money received."""
+    m.payments.append(Payment(e.on, e.amount, e.payment_ref, e.event_id))
+
+
+def _payment_failed(m: Member, e: PaymentFailed) -> None:
+    """IE-5.1: a collection that failed; its reference is never reused."""
+    m.failures.append(Failure(e.on, e.amount, e.payment_ref, e.event_id))
+
+
+def _renewed(m: Member, e: MembershipRenewed) -> None:
+    """IE-3.5, IE-3.2, IE-3.4: the next period, as a renewal run booked it."""
+    m.periods.append(Period(e.period_number, e.start, e.end, e.event_id))
+
+
+def _fee_refunded(m: Member, e: FeeRefunded) -> None:
+    """IE-5.2: a fee paid back, less the handling fee."""
+    m.refunds.append(Refund(e.on, e.charge_id, e.amount, e.event_id))
+
+
+def _notice_given(m: Member, e: WithdrawalNoticeGiven) -> None:
+    """IE-14.1, IE-3.5: the withdrawal notice and the day it takes effect."""
+    m.notice = e
+
+
+def _withdrawn(m: Member, e: MembershipWithdrawn) -> None:
+    """IE-14.1, IE-14.2: the earliest withdrawal on record is the one in force."""
+    if m.withdrawn is None or e.effective_on < m.withdrawn.effective_on:
+        m.withdrawn = e
+
+
+def _expired(m: Member, e: MembershipExpired) -> None:
+    """IE-3.5.cap: the membership ends after the 29th renewal."""
+    m.expired = e
+
+
+def _revoked(m: Member, e: MembershipRevoked) -> None:
+    """IE-14.3.x, IE-14.4: the first revocation is the one in force."""
+    m.revoked = m.revoked or e
+
+
+def _suspended(m: Member, e: MemberSuspended) -> None:
+    """IE-13.1.x: a suspension on one ground, until lifted."""
+    m.suspensions.append(Suspension(e.on, e.rule, e.event_id))
+
+
+def _suspension_lifted(m: Member, e: SuspensionLifted) -> None:
+    """IE-13.1: lifting a ground ends every open suspension on that ground."""
+    for sp in m.suspensions:
+        if sp.rule == e.rule and sp.lifted_on is None:
+            sp.lifted_on, sp.lifted_id = e.on, e.event_id
+
+
+def _rental_applied(m: Member, e: RentalApplied) -> None:
+    """IE-18.1: a rental application for one lease start."""
+    m.rentals.append(Rental(e.lease_start, e.on, e.event_id, e.in_time, event_ids=[e.event_id]))
+
+
+def _rental_decided(m: Member, e: RentalApproved | RentalRejected) -> None:
+    """IE-18.1: the company approves or rejects the rental for that lease start."""
+    state = "approved" if isinstance(e, RentalApproved) else "rejected"
+    for r in m.rentals:
+        if r.lease_start == e.lease_start:
+            r.event_ids.append(e.event_id)
+            r.state, r.decided_on = state, e.on
+
+
+def _rental_ended(m: Member, e: RentalEnded) -> None:
+    """IE-18: the approved lease for that start ended."""
+    for r in m.rentals:
+        if r.lease_start == e.lease_start:
+            r.event_ids.append(e.event_id)
+            r.state, r.ended_on = "ended", e.on
+
+
+def _unapproved_rental(m: Member, e: UnapprovedRentalReported) -> None:
+    """IE-13.1.6, IE-14.3.2: a rental without approval reported."""
+    m.unapproved_rentals.append(UnapprovedRental(e.on, e.event_id))
+
+
+def _owner_change(m: Member, e: OwnerChangeNotified) -> None:
+    """IE-15.1: a change of owner or user notified (late: IE-14.3.2)."""
+    m.owner_changes.append(e)
+
+
+def _points_awarded(m: Member, e: PointsAwarded) -> None:
+    """IE-A4.1: KEIAI points given."""
+    m.points_awards.append(e)
+
+
+FOLD: dict[type[Event], Callable[[Member, Any], None]] = {
+    MembershipApplied: _applied,
+    ConsentRecorded: _consent_recorded,
+    ConsentWithdrawn: _consent_withdrawn,
+    CardRegistered: _card_registered,
+    CardSuspensionReported: _card_suspension_reported,
+    RegistrationDeadlineExtended: _deadline_extended,
+    RegistrationAccepted: _accepted,
+    RegistrationRefused: _refused,
+    FeeCharged: _fee_charged,
+    PaymentRecorded: _payment_recorded,
+    PaymentFailed: _payment_failed,
+    MembershipRenewed: _renewed,
+    FeeRefunded: _fee_refunded,
+    WithdrawalNoticeGiven: _notice_given,
+    MembershipWithdrawn: _withdrawn,
+    MembershipExpired: _expired,
+    MembershipRevoked: _revoked,
+    MemberSuspended: _suspended,
+    SuspensionLifted: _suspension_lifted,
+    RentalApplied: _rental_applied,
+    RentalApproved: _rental_decided,
+    RentalRejected: _rental_decided,
+    RentalEnded: _rental_ended,
+    UnapprovedRentalReported: _unapproved_rental,
+    OwnerChangeNotified: _owner_change,
+    PointsAwarded: _points_awarded,
+}
+
+
 def evolve(m: Member, e: Event) -> Member:
     """Apply one fact. Never raises for a known event, never reads the clock."""
-    if isinstance(e, MembershipApplied):
-        m.property_id, m.acquirer, m.applicant = e.property_id, e.acquirer, e.applicant
-        m.corporation, m.minor, m.points = e.corporation, e.minor, e.points
-        m.previous_member_id, m.transfer_on, m.transfer_kind = e.previous_member_id, e.transfer_on, e.transfer_kind
-        m.applied_on, m.applied_id = e.on, e.event_id
-    elif isinstance(e, ConsentRecorded):
-        m.consents.setdefault(e.kind, []).append((e.on, True, e.event_id))
-    elif isinstance(e, ConsentWithdrawn):
-        m.consents.setdefault(e.kind, []).append((e.on, False, e.event_id))
-    elif isinstance(e, CardRegistered):
-        m.cards.append((e.on, e.card_token, e.event_id))
-    elif isinstance(e, CardSuspensionReported):
-        m.card_suspensions.append((e.on, e.card_token, e.event_id))
-        m.card_scopes[e.event_id] = e.scope
-    elif isinstance(e, RegistrationDeadlineExtended):
-        m.deadline = (e.until, e.event_id)
-    elif isinstance(e, RegistrationAccepted):
-        m.accepted = e
-        m.periods.append(Period(1, e.start, e.first_period_end, e.event_id))
-    elif isinstance(e, RegistrationRefused):
-        m.refused = e
-    elif isinstance(e, FeeCharged):
-        m.charges.append(Charge(e.due_on, e.amount, e.period_number, e.event_id, "IE-5.4.2" in e.rules))
-    elif isinstance(e, PaymentRecorded):
-        m.payments.append(Payment(e.on, e.amount, e.payment_ref, e.event_id))
-    elif isinstance(e, PaymentFailed):
-        m.failures.append((e.on, e.amount, e.payment_ref, e.event_id))
-    elif isinstance(e, MembershipRenewed):
-        m.periods.append(Period(e.period_number, e.start, e.end, e.event_id))
-    elif isinstance(e, FeeRefunded):
-        m.refunds.append((e.on, e.charge_id, e.amount, e.event_id))
-    elif isinstance(e, WithdrawalNoticeGiven):
-        m.notice = e
-    elif isinstance(e, MembershipWithdrawn):
-        if m.withdrawn is None or e.effective_on < m.withdrawn.effective_on:
-            m.withdrawn = e
-    elif isinstance(e, MembershipExpired):
-        m.expired = e
-    elif isinstance(e, MembershipRevoked):
-        m.revoked = m.revoked or e
-    elif isinstance(e, MemberSuspended):
-        m.suspensions.append(Suspension(e.on, e.rule, e.event_id))
-    elif isinstance(e, SuspensionLifted):
-        for sp in m.suspensions:
-            if sp.rule == e.rule and sp.lifted_on is None:
-                sp.lifted_on, sp.lifted_id = e.on, e.event_id
-    elif isinstance(e, RentalApplied):
-        m.rentals.append(Rental(e.lease_start, e.on, e.event_id, e.in_time, event_ids=[e.event_id]))
-    elif isinstance(e, (RentalApproved, RentalRejected, RentalEnded)):
-        for r in m.rentals:
-            if r.lease_start == e.lease_start:
-                r.event_ids.append(e.event_id)
-                if isinstance(e, RentalEnded):
-                    r.state, r.ended_on = "ended", e.on
-                else:
-                    r.state = "approved" if isinstance(e, RentalApproved) else "rejected"
-                    r.decided_on = e.on
-    elif isinstance(e, UnapprovedRentalReported):
-        m.unapproved_rentals.append((e.on, e.event_id))
-    elif isinstance(e, OwnerChangeNotified):
-        m.owner_changes.append(e)
-    elif isinstance(e, PointsAwarded):
-        m.points_awards.append(e)
+    change = FOLD.get(type(e))
+    if change is not None:
+        change(m, e)
     return m
 
 
@@ -493,23 +707,18 @@ def require_known(found: Member | None, member_id: str, stream_events: list[Even
 # --- decisions ----------------------------------------------------------------
 
 
-def decide_apply(existing: Member | None, prop: Property, previous: Member | None, *, member_id: str,
-                 acquirer: str, applicant: Personal, corporation: bool, points: bool, on: date,
-                 previous_member_id: str | None, transfer_on: date | None, transfer_kind: str | None,
-                 current_member: str | None = None) -> list[Draft]:
-    """Record an application form (IE-2.1), refusing what can never become a
-    membership: a corporation (IE-1.4), an ineligible house (IE-1.3), a
-    secondary acquirer whose seller was not a member at the transfer (IE-1.4.2),
-    a birth date after the application, and a second primary membership for a
-    house that has a current member (``current_member``): a house has one
-    membership at a time, and a new owner registers anew as a secondary acquirer
-    (IE-1.4, IE-16, Art. 17)."""
+def _new_member(existing: Member | None, member_id: str) -> None:
+    """A member id names one membership for ever: a second application under it is refused."""
     if existing is not None:
         raise Refused(
             f"Member {member_id} already exists (applied {existing.applied_on}); use a new member id.",
             f"会員 {member_id} はすでに存在します（申込日 {existing.applied_on}）。新しい会員IDを使ってください。",
             code="already_exists",
         )
+
+
+def _applicant_can_apply(member_id: str, applicant: Personal, corporation: bool, on: date) -> None:
+    """IE-1.4: only an individual can be a member; a birth date after the application is bad input."""
     if corporation:
         raise Refused(
             f"Member {member_id}: a corporation cannot be an Ie-Sapo member; only an individual can.",
@@ -522,6 +731,11 @@ def decide_apply(existing: Member | None, prop: Property, previous: Member | Non
         raise BadInput(f"applicant.birth_date {applicant.birth_date} is after the application on {on}.",
                        f"applicant.birth_date {applicant.birth_date} が申込日 {on} より後です。",
                        field="applicant.birth_date")
+
+
+def _house_can_take(member_id: str, prop: Property, acquirer: str, current_member: str | None, on: date) -> None:
+    """IE-1.4, IE-16, Art. 17: one membership per house at a time (a new owner applies as a
+    secondary acquirer); IE-1.3: the house must be eligible."""
     if acquirer == "primary" and current_member is not None:
         raise Refused(
             f"Member {member_id}: property {prop.property_id} already has a current member ({current_member}) "
@@ -538,52 +752,63 @@ def decide_apply(existing: Member | None, prop: Property, previous: Member | Non
             f"物件 {prop.property_id} {why[1]}。家サポの対象外です。",
             rule="IE-1.3",
         )
-    rules = ["IE-2.1", "IE-1.4.1" if acquirer == "primary" else "IE-1.4.2"]
-    if acquirer == "secondary":
-        if previous_member_id is None or transfer_on is None or transfer_kind is None:
-            raise Refused(
-                f"Member {member_id}: a secondary acquirer's application needs previous_member_id, transfer_on and transfer_kind.",
-                f"会員 {member_id}: 二次取得者の申込みには previous_member_id、transfer_on、transfer_kind が必要です。",
-                rule="IE-1.4.2",
-                code="bad_input",
-            )
-        if previous is None or previous.property_id != prop.property_id or previous.accepted is None \
-                or previous.state_on(transfer_on) not in ("active", "accepted", "suspended"):
-            raise Refused(
-                f"Member {member_id}: {previous_member_id} was not a member for property {prop.property_id} "
-                f"on the transfer date {transfer_on}; a buyer from a non-member is not a secondary acquirer.",
-                f"会員 {member_id}: {previous_member_id} は譲渡日 {transfer_on} に物件 {prop.property_id} の会員ではありません。"
-                "非会員から取得した方は二次取得者ではありません。",
-                rule="IE-1.4.2",
-            )
-    minor = applicant.birth_date is not None and dates.age_on(applicant.birth_date, on) < dates.adult_age(on)
-    if minor:
-        rules.append("IE-2.2")
-    return [
-        Draft(
-            stream(member_id),
-            MembershipApplied,
-            {
-                "member_id": member_id,
-                "property_id": prop.property_id,
-                "acquirer": acquirer,
-                "applicant": applicant,
-                "corporation": corporation,
-                "minor": minor,
-                "points": points,
-                "previous_member_id": previous_member_id if acquirer == "secondary" else None,
-                "transfer_on": transfer_on if acquirer == "secondary" else None,
-                "transfer_kind": transfer_kind if acquirer == "secondary" else None,
-            },
-            tuple(rules),
+
+
+def _secondary_acquirer(member_id: str, prop: Property, previous: Member | None, previous_member_id: str | None,
+                        transfer_on: date | None, transfer_kind: str | None) -> None:
+    """IE-1.4.2: a secondary acquirer names the transfer, and bought from someone who was a
+    member for this house on the transfer day."""
+    if previous_member_id is None or transfer_on is None or transfer_kind is None:
+        raise Refused(
+            f"Member {member_id}: a secondary acquirer's application needs previous_member_id, transfer_on and transfer_kind.",
+            f"会員 {member_id}: 二次取得者の申込みには previous_member_id、transfer_on、transfer_kind が必要です。",
+            rule="IE-1.4.2",
+            code="bad_input",
         )
-    ]
+    if previous is None or previous.property_id != prop.property_id or previous.accepted is None \
+            or previous.state_on(transfer_on) not in ("active", "accepted", "suspended"):
+        raise Refused(
+            f"Member {member_id}: {previous_member_id} was not a member for property {prop.property_id} "
+            f"on the transfer date {transfer_on}; a buyer from a non-member is not a secondary acquirer.",
+            f"会員 {member_id}: {previous_member_id} は譲渡日 {transfer_on} に物件 {prop.property_id} の会員ではありません。"
+            "非会員から取得した方は二次取得者ではありません。",
+            rule="IE-1.4.2",
+        )
+
+
+def decide_apply(existing: Member | None, prop: Property, previous: Member | None, *, member_id: str,
+                 acquirer: str, applicant: Personal, corporation: bool, points: bool, on: date,
+                 previous_member_id: str | None, transfer_on: date | None, transfer_kind: str | None,
+                 current_member: str | None = None) -> list[Draft]:
+    """Record an application form (IE-2.1), refusing what can never become a
+    membership: a corporation (IE-1.4), an ineligible house (IE-1.3), a
+    secondary acquirer whose seller was not a member at the transfer (IE-1.4.2),
+    a birth date after the application, and a second primary membership for a
+    house that has a current member (``current_member``): a house has one
+    membership at a time, and a new owner registers anew as a secondary acquirer
+    (IE-1.4, IE-16, Art. 17). An applicant under the adult age is recorded as a
+    minor (IE-2.2)."""
+    _new_member(existing, member_id)
+    _applicant_can_apply(member_id, applicant, corporation, on)
+    _house_can_take(member_id, prop, acquirer, current_member, on)
+    secondary = acquirer == "secondary"
+    if secondary:
+        _secondary_acquirer(member_id, prop, previous, previous_member_id, transfer_on, transfer_kind)
+    minor = applicant.birth_date is not None and dates.age_on(applicant.birth_date, on) < dates.adult_age(on)
+    rules = ("IE-2.1", "IE-1.4.1" if acquirer == "primary" else "IE-1.4.2", *(("IE-2.2",) if minor else ()))
+    return [Draft(stream(member_id), MembershipApplied, {
+        "member_id": member_id, "property_id": prop.property_id, "acquirer": acquirer, "applicant": applicant,
+        "corporation": corporation, "minor": minor, "points": points,
+        "previous_member_id": previous_member_id if secondary else None,
+        "transfer_on": transfer_on if secondary else None,
+        "transfer_kind": transfer_kind if secondary else None,
+    }, rules)]
 
 
 def _ground_check_refusal(m: "Member", rule: str, d: date, reason: str | None, override_reason: str | None,
                           previous: "Member | None") -> None:
     extra = grounds_on(m, d, previous)
-    if rule == "IE-19.8" and not m.consent_on("privacy_policy", d)[0]:
+    if rule == "IE-19.8" and not m.consent_on("privacy_policy", d).given:
         extra.append(Ground("IE-19.8", d, (m.applied_id,)))
     _ground_check(m, rule, d, reason, override_reason, extra)
 
@@ -597,6 +822,119 @@ def _undecided(m: Member, action_en: str, action_ja: str) -> None:
             f"会員 {m.member_id} の登録はすでに{outcome_ja}されています。{action_ja}できません。",
             code="already_decided",
         )
+
+
+def _ready_for_acceptance(m: Member, prop: Property, on: date, current_member: str | None) -> None:
+    """Refuse an acceptance the facts do not allow yet: no privacy consent (IE-19.1), no card
+    (IE-2.1), no guardian's consent for a minor (IE-2.2), a house with a current member (IE-1.4)."""
+    mid = m.member_id
+    if not m.consent_on("privacy_policy", on).given:
+        raise Refused(
+            f"Member {mid} has not consented to the privacy policy by {on}: record the consent first (record_consent kind=privacy_policy).",
+            f"会員 {mid} は {on} までに個人情報の取扱いに同意していません。先に同意を記録してください。",
+            rule="IE-19.1",
+        )
+    if not m.cards:
+        raise Refused(
+            f"Member {mid} has no payment card registered by {on}: the registration procedure is not complete (register_card).",
+            f"会員 {mid} は {on} までにクレジットカードを登録していません。会員登録手続が完了していません。",
+            rule="IE-2.1",
+        )
+    if m.minor and not m.consent_on("guardian", on).given:
+        raise Refused(
+            f"Member {mid} was a minor on the application date: a legal representative's consent must be recorded before acceptance (record_consent kind=guardian).",
+            f"会員 {mid} は申込日に未成年でした。承諾の前に法定代理人の同意を記録してください。",
+            rule="IE-2.2",
+        )
+    if m.acquirer == "primary" and current_member is not None:
+        raise Refused(
+            f"Member {mid}: property {prop.property_id} already has a current member ({current_member}) on {on}; "
+            "a house has one membership at a time, so a second primary membership cannot be accepted "
+            "(a new owner registers as a secondary acquirer, Art. 17, IE-16).",
+            f"会員 {mid}: 物件 {prop.property_id} には {on} 時点で会員 {current_member} がいます。"
+            "二つ目の一次取得者会員は承諾できません（新しい所有者は二次取得者として登録します）。",
+            rule="IE-1.4",
+        )
+
+
+class Start(NamedTuple):
+    """The membership's start day and the rules that fixed it (IE-3.1.x, IE-3.3.x, IE-2.3.1)."""
+
+    day: date
+    rules: tuple[str, ...]
+
+
+def _primary_start(m: Member, prop: Property, done: date) -> Start:
+    """IE-3.1.1, IE-3.3.1: a procedure completed by the initial delivery starts on the base
+    date; one completed by an extended deadline (IE-2.3.1) on the first of the next month;
+    a later one is refused until the deadline is extended."""
+    extension = m.deadline.until if m.deadline else None
+    if done <= prop.delivered_on:
+        return Start(prop.base_date, ("IE-3.1.1", "IE-3.3.1"))
+    if extension is not None and done <= extension:
+        return Start(dates.first_of_next_month(done), ("IE-3.1.1", "IE-3.3.1", "IE-2.3.1"))
+    limit = f"the extended deadline {extension}" if extension else f"the initial delivery date {prop.delivered_on}"
+    limit_ja = f"延長された期限 {extension}" if extension else f"初回引渡日 {prop.delivered_on}"
+    raise Refused(
+        f"Member {m.member_id} completed the registration procedure on {done}, after {limit}: "
+        "acceptance needs the deadline extended first (extend_registration_deadline).",
+        f"会員 {m.member_id} の会員登録手続完了日は {done} で、{limit_ja} より後です。先に期限の延長を記録してください。",
+        rule="IE-2.3.1",
+    )
+
+
+def _secondary_start(m: Member, done: date) -> Start:
+    """IE-3.1.2, IE-3.3.2: a secondary acquirer starts on the first of the month after the
+    later of the completed procedure and the transfer; past a designated deadline, refused (IE-2.3.2)."""
+    extension = m.deadline.until if m.deadline else None
+    if extension is not None and done > extension:
+        raise Refused(
+            f"Member {m.member_id} completed the registration procedure on {done}, after the designated deadline {extension}.",
+            f"会員 {m.member_id} の会員登録手続完了日 {done} は、指定期限 {extension} より後です。",
+            rule="IE-2.3.2",
+        )
+    assert m.transfer_on is not None  # a secondary application always records its transfer (decide_apply)
+    return Start(dates.first_of_next_month(max(done, m.transfer_on)), ("IE-3.1.2", "IE-3.3.2"))
+
+
+class FirstFee(NamedTuple):
+    """The fee charged at acceptance: for which period, at which tariff, under which rules."""
+
+    period_number: int
+    tariff: Tariff
+    rules: tuple[str, ...]
+
+
+def _first_fee(m: Member, previous: Member | None, tariffs: list[Tariff], on: date, start: date) -> FirstFee:
+    """IE-5.1.first: the first period's fee at the tariff of the acceptance day. IE-17.1: a
+    secondary acquirer pays for the fee year that begins the day after the previous owner's
+    current period ends, which is the first renewal's fee when that year starts before ``start``."""
+    if m.acquirer != "secondary" or previous is None or m.transfer_on is None:
+        return FirstFee(1, fee_on(tariffs, on), ("IE-5.1.first", "IE-5.1"))
+    # The previous owner's TRUE period on the transfer day (automatic renewal,
+    # IE-3.5), not the last one a renewal run happened to record.
+    # The previous member is deemed withdrawn as of the transfer (IE-14.2, in
+    # this same append): a renewal on or after that day is not theirs.
+    # Before the previous member's start, their first period is the one in force.
+    prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on) \
+        or next((p for p in previous.periods if p.number == 1), None)
+    if prev_period is None:
+        return FirstFee(1, fee_on(tariffs, on), ("IE-5.1.first", "IE-5.1"))
+    fee_year = prev_period.end + dates.ONE_DAY
+    return FirstFee(1 if start >= fee_year else 2, fee_on(tariffs, fee_year), ("IE-17.1", "IE-5.1"))
+
+
+def _previous_withdrawn(m: Member, previous: Member | None) -> list[Draft]:
+    """IE-14.2: the previous member is withdrawn as of the transfer day, in the same append,
+    unless they had already ceased by then."""
+    if m.acquirer != "secondary" or previous is None or m.transfer_on is None:
+        return []
+    ceased = previous.ceased_on()
+    if ceased is not None and ceased <= m.transfer_on:
+        return []
+    return [Draft(stream(previous.member_id), MembershipWithdrawn,
+                  {"effective_on": m.transfer_on, "cause": "transfer", "successor_id": m.member_id},
+                  ("IE-14.2",), dates.start_of_day(m.transfer_on))]
 
 
 def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
@@ -615,102 +953,21 @@ def decide_accept(m: Member, prop: Property, tariffs: list[Tariff], on: date,
     transfer date in the same append (IE-14.2).
     """
     _undecided(m, "accepted", "承諾")
-    mid = m.member_id
-    if not m.consent_on("privacy_policy", on)[0]:
-        raise Refused(
-            f"Member {mid} has not consented to the privacy policy by {on}: record the consent first (record_consent kind=privacy_policy).",
-            f"会員 {mid} は {on} までに個人情報の取扱いに同意していません。先に同意を記録してください。",
-            rule="IE-19.1",
-        )
-    if not m.cards:
-        raise Refused(
-            f"Member {mid} has no payment card registered by {on}: the registration procedure is not complete (register_card).",
-            f"会員 {mid} は {on} までにクレジットカードを登録していません。会員登録手続が完了していません。",
-            rule="IE-2.1",
-        )
-    if m.minor and not m.consent_on("guardian", on)[0]:
-        raise Refused(
-            f"Member {mid} was a minor on the application date: a legal representative's consent must be recorded before acceptance (record_consent kind=guardian).",
-            f"会員 {mid} は申込日に未成年でした。承諾の前に法定代理人の同意を記録してください。",
-            rule="IE-2.2",
-        )
-    if m.acquirer == "primary" and current_member is not None:
-        raise Refused(
-            f"Member {mid}: property {prop.property_id} already has a current member ({current_member}) on {on}; "
-            "a house has one membership at a time, so a second primary membership cannot be accepted "
-            "(a new owner registers as a secondary acquirer, Art. 17, IE-16).",
-            f"会員 {mid}: 物件 {prop.property_id} には {on} 時点で会員 {current_member} がいます。"
-            "二つ目の一次取得者会員は承諾できません（新しい所有者は二次取得者として登録します）。",
-            rule="IE-1.4",
-        )
+    _ready_for_acceptance(m, prop, on, current_member)
     done = m.procedure_completed_on()
-    assert done is not None  # guaranteed by the three checks above
-    extension = m.deadline[0] if m.deadline else None
-    if m.acquirer == "primary":
-        if done <= prop.delivered_on:
-            start, rules = prop.base_date, ["IE-3.1.1", "IE-3.3.1"]
-        elif extension is not None and done <= extension:
-            start, rules = dates.first_of_next_month(done), ["IE-3.1.1", "IE-3.3.1", "IE-2.3.1"]
-        else:
-            limit = f"the extended deadline {extension}" if extension else f"the initial delivery date {prop.delivered_on}"
-            limit_ja = f"延長された期限 {extension}" if extension else f"初回引渡日 {prop.delivered_on}"
-            raise Refused(
-                f"Member {mid} completed the registration procedure on {done}, after {limit}: "
-                "acceptance needs the deadline extended first (extend_registration_deadline).",
-                f"会員 {mid} の会員登録手続完了日は {done} で、{limit_ja} より後です。先に期限の延長を記録してください。",
-                rule="IE-2.3.1",
-            )
-    else:
-        if extension is not None and done > extension:
-            raise Refused(
-                f"Member {mid} completed the registration procedure on {done}, after the designated deadline {extension}.",
-                f"会員 {mid} の会員登録手続完了日 {done} は、指定期限 {extension} より後です。",
-                rule="IE-2.3.2",
-            )
-        assert m.transfer_on is not None
-        start, rules = dates.first_of_next_month(max(done, m.transfer_on)), ["IE-3.1.2", "IE-3.3.2"]
-    _, first_end = prop.membership_year(start)
-    fee_rules: tuple[str, ...] = ("IE-5.1.first", "IE-5.1")
-    period_number, tariff = 1, fee_on(tariffs, on)
-    extra: list[Draft] = []
-    if m.acquirer == "secondary" and previous is not None and m.transfer_on is not None:
-        # The previous owner's TRUE period on the transfer day (automatic renewal,
-        # IE-3.5), not the last one a renewal run happened to record.
-        # The previous member is deemed withdrawn as of the transfer (IE-14.2, in
-        # this same append): a renewal on or after that day is not theirs.
-        # Before the previous member's start, their first period is the one in force.
-        prev_period = previous.true_period_on(m.transfer_on, ceases=m.transfer_on) \
-            or next((p for p in previous.periods if p.number == 1), None)
-        if prev_period is not None:
-            fee_year = prev_period.end + dates.ONE_DAY
-            tariff = fee_on(tariffs, fee_year)
-            period_number = 1 if start >= fee_year else 2
-            fee_rules = ("IE-17.1", "IE-5.1")
-        ceased = previous.ceased_on()
-        if ceased is None or ceased > m.transfer_on:
-            extra.append(Draft(stream(previous.member_id), MembershipWithdrawn,
-                               {"effective_on": m.transfer_on, "cause": "transfer", "successor_id": mid},
-                               ("IE-14.2",), dates.start_of_day(m.transfer_on)))
+    assert done is not None  # guaranteed by the consent and card checks above
+    start = _primary_start(m, prop, done) if m.acquirer == "primary" else _secondary_start(m, done)
+    _, first_end = prop.membership_year(start.day)
+    fee = _first_fee(m, previous, tariffs, on, start.day)
+    mid = m.member_id
     return [
-        Draft(
-            stream(mid),
-            RegistrationAccepted,
-            {"procedure_completed_on": done, "start": start, "first_period_end": first_end},
-            tuple(rules),
-        ),
-        Draft(
-            stream(mid),
-            FeeCharged,
-            {"amount": tariff.amount, "due_on": on, "period_number": period_number},
-            fee_rules,
-        ),
-        Draft(
-            f"property:{prop.property_id}",
-            PropertyMemberRegistered,
-            {"member_id": mid, "acquirer": m.acquirer, "start": start},
-            tuple(rules[:1]),
-        ),
-        *extra,
+        Draft(stream(mid), RegistrationAccepted,
+              {"procedure_completed_on": done, "start": start.day, "first_period_end": first_end}, start.rules),
+        Draft(stream(mid), FeeCharged, {"amount": fee.tariff.amount, "due_on": on, "period_number": fee.period_number},
+              fee.rules),
+        Draft(property_stream(prop.property_id), PropertyMemberRegistered,
+              {"member_id": mid, "acquirer": m.acquirer, "start": start.day}, start.rules[:1]),
+        *_previous_withdrawn(m, previous),
     ]
 
 
@@ -743,7 +1000,7 @@ def decide_consent(m: Member, kind: str, given: bool, on: date) -> list[Draft]:
 
 def decide_card(m: Member, token: str) -> list[Draft]:
     """IE-2.1, IE-5.4.3: register a card by its token only."""
-    if any(c[1] == token for c in m.cards):
+    if any(c.token == token for c in m.cards):
         raise Refused(
             f"Member {m.member_id}: card token {token} is already registered.",
             f"会員 {m.member_id}: カードトークン {token} はすでに登録されています。",
@@ -762,7 +1019,7 @@ def decide_payment(m: Member, amount: int, ref: str, on: date, failed: bool) -> 
     if amount <= 0:
         raise Refused(f"amount must be a positive number of yen, not {amount}.", f"金額は正の円額です（{amount}）。",
                       field="amount", code="bad_input")
-    known = [p.ref for p in m.payments] + [f[2] for f in m.failures]
+    known = [p.ref for p in m.payments] + [f.ref for f in m.failures]
     if ref in known:
         raise Refused(
             f"Member {m.member_id}: payment reference {ref} is already recorded; a payment is never recorded twice.",
@@ -807,7 +1064,7 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
         if month_late <= d:
             out.append(Ground("IE-14.3.3", month_late, a.because))
     for on, token, event_id in m.card_suspensions:
-        replaced = any(c[0] >= on and c[1] != token for c in m.cards if c[0] <= d)
+        replaced = any(c.on >= on and c.token != token for c in m.cards if c.on <= d)
         if on <= d and not replaced and m.card_scopes.get(event_id, "cardholder_status") == "cardholder_status":
             if not any(g.rule == "IE-14.3.3" for g in out):
                 out.append(Ground("IE-14.3.3", on, (event_id,)))
@@ -820,9 +1077,9 @@ def grounds_on(m: Member, d: date, previous: Member | None = None) -> list[Groun
             out.append(Ground("IE-14.3.2", on, (event_id,)))
             break
     privacy, because = m.consent_on("privacy_policy", d)
-    ever_given = any(given and on <= d for on, given, _ in m.consents.get("privacy_policy", []))
+    ever_given = any(c.given and c.on <= d for c in m.consents.get("privacy_policy", []))
     if ever_given and not privacy and because:
-        withdrawn_on = next(on for on, given, eid in m.consents["privacy_policy"] if eid == because)
+        withdrawn_on = next(c.on for c in m.consents["privacy_policy"] if c.event_id == because)
         out.append(Ground("IE-14.3.10", withdrawn_on, (because,)))
     for n in m.owner_changes:
         if not n.in_time and n.on <= d and not any(g.rule == "IE-14.3.2" for g in out):
@@ -991,7 +1248,7 @@ def decide_refund(m: Member, reason: str, d: date) -> list[Draft]:
     """IE-5.2: fees are not refunded, except for unavoidable reasons: the most
     recent fully paid fee, less the handling fee (waived under a housing-loan
     contingency clause)."""
-    refunded = {cid for _, cid, _, _ in m.refunds}
+    refunded = {r.charge_id for r in m.refunds}
     paid = sum(p.amount for p in m.payments if p.on <= d)
     covered: list[Charge] = []
     for c in sorted((c for c in m.charges if c.due_on <= d and not m.void_charge(c)), key=lambda c: c.due_on):
@@ -1060,7 +1317,7 @@ def decide_card_suspended(m: Member, token: str, scope: str, d: date) -> list[Dr
     """IE-5.4.4: the card company suspended the card's use or the cardholder
     status; the member must register another card. Only the cardholder status
     is a revocation ground (IE-14.3.3, Art. 14(3)(iii))."""
-    if not any(c[1] == token for c in m.cards):
+    if not any(c.token == token for c in m.cards):
         raise Refused(f"Member {m.member_id} has no card with token {token}.",
                       f"会員 {m.member_id} にトークン {token} のカードはありません。", rule="IE-5.4.4", code="no_card")
     rules = ("IE-5.4.4", "IE-14.3.3") if scope == "cardholder_status" else ("IE-5.4.4",)
@@ -1078,24 +1335,24 @@ def decide_points(m: Member, points: int, reason: str, d: date) -> list[Draft]:
         raise Refused(f"Member {m.member_id} did not register for KEIAI points.",
                       f"会員 {m.member_id} はKEIAIポイントに登録していません。", rule="IE-A4.1")
     due = points_due(m, d)
-    match = next((t for t in due if t[0] == reason), None)
+    match = next((t for t in due if t.reason == reason), None)
     if match is None:
         raise Refused(f"Member {m.member_id} has no {reason} award outstanding on {d}.",
                       f"会員 {m.member_id} には {d} 時点で未付与の{reason}ポイントがありません。", rule="IE-A4.1",
                       code="no_change")
-    return [Draft(stream(m.member_id), PointsAwarded, {"points": points, "reason": reason, "trigger_on": match[1]},
+    return [Draft(stream(m.member_id), PointsAwarded, {"points": points, "reason": reason, "trigger_on": match.trigger_on},
                   ("IE-A4.1",))]
 
 
-def points_due(m: Member, d: date) -> list[tuple[str, date]]:
+def points_due(m: Member, d: date) -> list[AwardDue]:
     """IE-A4.1 awards triggered by ``d`` and not yet given: ("start", start date)
     and ("renewal", payment confirmation day) for each renewal fee paid."""
     if not m.points or m.accepted is None:
         return []
-    out: list[tuple[str, date]] = []
+    out: list[AwardDue] = []
     awarded = [a for a in m.points_awards if a.on <= d]
     if m.accepted.start <= d and not any(a.reason == "start" for a in awarded):
-        out.append(("start", m.accepted.start))
+        out.append(AwardDue("start", m.accepted.start))
     paid = sum(p.amount for p in m.payments if p.on <= d)
     payments = sorted(m.payments, key=lambda p: p.on)
     renewal_paid_days = []
@@ -1119,7 +1376,7 @@ def points_due(m: Member, d: date) -> list[tuple[str, date]]:
                     renewal_paid_days.append(max(p.on, c.due_on))
                     break
     given = sum(1 for a in awarded if a.reason == "renewal")
-    out.extend(("renewal", day) for day in renewal_paid_days[given:])
+    out.extend(AwardDue("renewal", day) for day in renewal_paid_days[given:])
     return out
 
 

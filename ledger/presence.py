@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, Callable, NamedTuple
 
 from ledger.dates import end_of_day, jst_date
 from ledger.errors import BadInput, NotFound, Refused
@@ -63,12 +64,23 @@ DECISION_EVENTS = {"dispatch": PresenceCheckDispatched, "phone_first": PresenceC
                    "refused": PresenceCheckRefused}
 
 
+PREFIX, HOLDER_PREFIX = "enrolment:", "holder:"  # this module's; see ledger.member.PREFIX
+
+
 def stream(enrolment_id: str) -> str:
-    return f"enrolment:{enrolment_id}"
+    return PREFIX + enrolment_id
 
 
 def holder_stream(holder_id: str) -> str:
-    return f"holder:{holder_id}"
+    return HOLDER_PREFIX + holder_id
+
+def is_stream(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def ident(name: str) -> str:
+    """The id a stream name carries: ``enrolment:E-1`` -> ``E-1``."""
+    return name[len(PREFIX):]
 
 
 def call_windows(enrolled_on: date) -> tuple[date, date, date]:
@@ -264,34 +276,84 @@ class Enrolment:
         return expected if expected is not None and expected["open"] else None
 
 
+# evolve runs for every fact of every replay: the event's exact class picks its
+# change with one dict lookup (event classes are final, STYLE.md); an event this
+# aggregate does not fold is skipped.
+
+
+def _enrolled(en: Enrolment, e: PresenceCheckEnrolled) -> None:
+    """PC-1, PC-2, PC-3.1: the holder, the one target, and the consent-call windows fixed at enrolment."""
+    en.holder_id, en.holder, en.target, en.relation_degree = e.holder_id, e.holder, e.target, e.relation_degree
+    en.enrolled = Mark(e.effective, e.event_id)
+    en.first_call_by, en.second_call_from, en.second_call_by = e.first_call_by, e.second_call_from, e.second_call_by
+
+
+def _call_made(en: Enrolment, e: ConsentCallMade) -> None:
+    """PC-3.1, PC-3.2: a consent call, flagged late or early against its window."""
+    en.calls.append(Call(e.attempt, e.outcome, e.effective, e.window_from, e.window_to, e.late, e.early,
+                         e.event_id))
+
+
+def _service_started(en: Enrolment, e: PresenceServiceStarted) -> None:
+    """PC-3.3: the target consented; the service runs."""
+    en.started = Mark(e.effective, e.event_id, "consented")
+
+
+def _consent_not_obtained(en: Enrolment, e: PresenceConsentNotObtained) -> None:
+    """PC-3.4: declined, or no consent after two calls."""
+    en.not_obtained = Mark(e.effective, e.event_id, e.reason)
+
+
+def _frequent_flagged(en: Enrolment, e: FrequentUserFlagged) -> None:
+    """PC-5.2: the holder judged a very frequent user."""
+    en.frequent.append(Mark(e.effective, e.event_id, e.reason or ""))
+
+
+def _requested(en: Enrolment, e: PresenceCheckRequested) -> None:
+    """PC-4.1: a request for a presence check, numbered on its stream."""
+    en.requests.append(Request(e.request_no, e.effective, e.requester_relation_degree, e.wants_unlock,
+                               e.beyond_front_door, e.phone_confirmed, e.event_id))
+
+
+def _decided(en: Enrolment, e: PresenceCheckDispatched | PresenceConfirmedByPhone | PresenceCheckRefused) -> None:
+    """PC-4.1, PC-5.2, PC-6.x: the decision on a request (dispatch, phone first, refused)."""
+    for r in en.requests:
+        if r.no == e.request_no:
+            r.decision, r.ledger_decision, r.grounds = e.decision, e.ledger_decision, e.grounds
+            r.override_reason, r.rules, r.decision_id = e.override_reason, e.rules, e.event_id
+
+
+def _visited(en: Enrolment, e: PresenceVisitRecorded) -> None:
+    """PC-4.2, PC-4.3: the visit for a dispatched request, at home or absent."""
+    en.visits.append(Visit(e.request_no, e.effective, e.result, e.checks, e.signed, e.memo_left, e.report,
+                           e.event_id))
+
+
+def _stop_requested(en: Enrolment, e: PresenceStopRequested) -> None:
+    """PC-6.6: the resident or their representative asked to stop."""
+    en.stop = Mark(e.effective, e.event_id, e.by)
+
+
+FOLD: dict[type[Event], Callable[[Enrolment, Any], None]] = {
+    PresenceCheckEnrolled: _enrolled,
+    ConsentCallMade: _call_made,
+    PresenceServiceStarted: _service_started,
+    PresenceConsentNotObtained: _consent_not_obtained,
+    FrequentUserFlagged: _frequent_flagged,
+    PresenceCheckRequested: _requested,
+    PresenceCheckDispatched: _decided,
+    PresenceConfirmedByPhone: _decided,
+    PresenceCheckRefused: _decided,
+    PresenceVisitRecorded: _visited,
+    PresenceStopRequested: _stop_requested,
+}
+
+
 def evolve(en: Enrolment, e: Event) -> Enrolment:
     """Apply one fact. Never raises for a known event, never reads the clock."""
-    if isinstance(e, PresenceCheckEnrolled):
-        en.holder_id, en.holder, en.target, en.relation_degree = e.holder_id, e.holder, e.target, e.relation_degree
-        en.enrolled = Mark(e.effective, e.event_id)
-        en.first_call_by, en.second_call_from, en.second_call_by = e.first_call_by, e.second_call_from, e.second_call_by
-    elif isinstance(e, ConsentCallMade):
-        en.calls.append(Call(e.attempt, e.outcome, e.effective, e.window_from, e.window_to, e.late, e.early,
-                             e.event_id))
-    elif isinstance(e, PresenceServiceStarted):
-        en.started = Mark(e.effective, e.event_id, "consented")
-    elif isinstance(e, PresenceConsentNotObtained):
-        en.not_obtained = Mark(e.effective, e.event_id, e.reason)
-    elif isinstance(e, FrequentUserFlagged):
-        en.frequent.append(Mark(e.effective, e.event_id, e.reason or ""))
-    elif isinstance(e, PresenceCheckRequested):
-        en.requests.append(Request(e.request_no, e.effective, e.requester_relation_degree, e.wants_unlock,
-                                   e.beyond_front_door, e.phone_confirmed, e.event_id))
-    elif isinstance(e, (PresenceCheckDispatched, PresenceConfirmedByPhone, PresenceCheckRefused)):
-        for r in en.requests:
-            if r.no == e.request_no:
-                r.decision, r.ledger_decision, r.grounds = e.decision, e.ledger_decision, e.grounds
-                r.override_reason, r.rules, r.decision_id = e.override_reason, e.rules, e.event_id
-    elif isinstance(e, PresenceVisitRecorded):
-        en.visits.append(Visit(e.request_no, e.effective, e.result, e.checks, e.signed, e.memo_left, e.report,
-                               e.event_id))
-    elif isinstance(e, PresenceStopRequested):
-        en.stop = Mark(e.effective, e.event_id, e.by)
+    change = FOLD.get(type(e))
+    if change is not None:
+        change(en, e)
     return en
 
 
@@ -328,18 +390,8 @@ def _not_before_enrolment(en: Enrolment, at: datetime, what_en: str, what_ja: st
 # --- decisions -------------------------------------------------------------------------
 
 
-def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed], claimed: dict[str, Enrolment | None],
-                 *, enrolment_id: str, holder_id: str, holder: Personal, target: Personal, relation_degree: int,
-                 at: datetime, leftovers: int = 0) -> list[Draft]:
-    """Enrol a contract holder's one target (PC-1, PC-2) and fix the consent-call windows (PC-3.1, PC-3.2).
-
-    ``claims`` are the holder's claims as now known (stream ``holder:<id>``);
-    ``claimed`` maps each claiming enrolment id to its fold. A claim blocks the
-    new enrolment unless its enrolment is gone (retracted) or ended (stopped,
-    consent not obtained) by ``at``. ``leftovers`` counts facts still in force on
-    the enrolment's stream: an id whose enrolment was retracted is reused only
-    once every fact on it was retracted, so no old call folds into a new enrolment.
-    """
+def _fresh_enrolment_id(existing: Enrolment | None, enrolment_id: str, leftovers: int) -> None:
+    """An enrolment id names one enrolment: reused only once every fact on it was retracted."""
     if existing is None and leftovers:
         raise Refused(
             f"Enrolment id {enrolment_id} has {leftovers} fact(s) on record from a retracted enrolment; "
@@ -353,6 +405,11 @@ def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed]
             f"在宅確認の登録 {enrolment_id} はすでに存在します（登録日 {existing.enrolled_on}）。新しいIDを使ってください。",
             code="already_exists",
         )
+
+
+def _target_allowed(enrolment_id: str, holder_id: str, target: Personal, relation_degree: int) -> None:
+    """PC-2: the target is family within the second degree (or a spouse), with name, address
+    and phone registered (the phone for the consent calls)."""
     if relation_degree < 0:
         raise BadInput(f"relation_degree must be 0 (spouse) or a positive degree of kinship, not {relation_degree}.",
                        f"relation_degree は 0（配偶者）または親等数です（{relation_degree}）。", field="relation_degree")
@@ -372,6 +429,12 @@ def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed]
             f"在宅確認の登録 {enrolment_id}: 在宅確認先の {', '.join(missing)} を登録してください（電話番号は承諾確認の電話に必要です）。",
             rule="PC-2",
         )
+
+
+def _holder_free(claims: list[PresenceHolderClaimed], claimed: dict[str, Enrolment | None], enrolment_id: str,
+                 holder_id: str, at: datetime) -> None:
+    """PC-2: one target per contract holder at a time; a claim whose enrolment is retracted,
+    stopped or without consent by ``at`` no longer blocks."""
     for c in claims:
         if c.enrolment_id == enrolment_id:
             continue
@@ -386,6 +449,23 @@ def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed]
             f"対象はお一人に限ります。{c.enrolment_id} が停止されるか承諾が得られなかった後に新たに登録できます。",
             rule="PC-2",
         )
+
+
+def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed], claimed: dict[str, Enrolment | None],
+                 *, enrolment_id: str, holder_id: str, holder: Personal, target: Personal, relation_degree: int,
+                 at: datetime, leftovers: int = 0) -> list[Draft]:
+    """Enrol a contract holder's one target (PC-1, PC-2) and fix the consent-call windows (PC-3.1, PC-3.2).
+
+    ``claims`` are the holder's claims as now known (stream ``holder:<id>``);
+    ``claimed`` maps each claiming enrolment id to its fold. A claim blocks the
+    new enrolment unless its enrolment is gone (retracted) or ended (stopped,
+    consent not obtained) by ``at``. ``leftovers`` counts facts still in force on
+    the enrolment's stream: an id whose enrolment was retracted is reused only
+    once every fact on it was retracted, so no old call folds into a new enrolment.
+    """
+    _fresh_enrolment_id(existing, enrolment_id, leftovers)
+    _target_allowed(enrolment_id, holder_id, target, relation_degree)
+    _holder_free(claims, claimed, enrolment_id, holder_id, at)
     first_by, second_from, second_by = call_windows(jst_date(at))
     return [
         Draft(stream(enrolment_id), PresenceCheckEnrolled, {
@@ -398,14 +478,9 @@ def decide_enrol(existing: Enrolment | None, claims: list[PresenceHolderClaimed]
     ]
 
 
-def decide_call(en: Enrolment, attempt: int, outcome: str, at: datetime) -> list[Draft]:
-    """Record consent call ``attempt`` (PC-3.1, PC-3.2) and what it decides (PC-3.3, PC-3.4).
-
-    A call outside its promised window is still recorded, flagged ``late`` (after
-    it) or ``early`` (a second call before E + 3).
-    """
+def _call_allowed(en: Enrolment, attempt: int, at: datetime, rule: str) -> None:
+    """No call before the enrolment, none after a stop request (PC-6.6), none recorded twice."""
     eid = en.enrolment_id
-    rule = "PC-3.1" if attempt == 1 else "PC-3.2"
     _not_before_enrolment(en, at, "a consent call", "承諾確認の電話", rule)
     if en.stop is not None and en.stop.at <= at:
         raise Refused(
@@ -422,46 +497,74 @@ def decide_call(en: Enrolment, attempt: int, outcome: str, at: datetime) -> list
             rule=rule,
             code="already_recorded",
         )
-    assert en.first_call_by is not None and en.second_call_from is not None and en.second_call_by is not None
-    day = jst_date(at)
-    if attempt == 1:
-        window_from, window_to = en.enrolled_on, en.first_call_by
-    else:
-        first = en.call(1)
-        if first is None:
-            raise Refused(
-                f"Enrolment {eid}: there is no first consent call on record; record attempt 1 before attempt 2.",
-                f"在宅確認の登録 {eid}: 1回目の承諾確認の電話が記録されていません。先に1回目を記録してください。",
-                rule="PC-3.2",
-            )
-        if first.outcome != "no_answer":
-            raise Refused(
-                f"Enrolment {eid}: the first call connected ({first.outcome}); a second call is made only if the "
-                "first did not connect.",
-                f"在宅確認の登録 {eid}: 1回目の電話は繋がりました（{first.outcome}）。2回目は1回目が繋がらなかった場合のみ行います。",
-                rule="PC-3.2",
-            )
-        if at < first.at:
-            raise Refused(
-                f"Enrolment {eid}: the second call at {at.isoformat()} cannot come before the first at "
-                f"{first.at.isoformat()}.",
-                f"在宅確認の登録 {eid}: 2回目の電話（{at.isoformat()}）は1回目（{first.at.isoformat()}）より前にはできません。",
-                rule="PC-3.2",
-            )
-        window_from, window_to = en.second_call_from, en.second_call_by
-    drafts = [Draft(stream(eid), ConsentCallMade, {
-        "attempt": attempt, "outcome": outcome, "window_from": window_from, "window_to": window_to,
-        "late": day > window_to, "early": day < window_from,
-    }, (rule,))]
+
+
+class Window(NamedTuple):
+    """A consent call's promised window, both days inclusive (PC-3.1, PC-3.2)."""
+
+    opens: date
+    closes: date
+
+
+def _second_call_window(en: Enrolment, at: datetime) -> Window:
+    """PC-3.2: a second call only after a first that did not connect, and not before it."""
+    eid = en.enrolment_id
+    first = en.call(1)
+    if first is None:
+        raise Refused(
+            f"Enrolment {eid}: there is no first consent call on record; record attempt 1 before attempt 2.",
+            f"在宅確認の登録 {eid}: 1回目の承諾確認の電話が記録されていません。先に1回目を記録してください。",
+            rule="PC-3.2",
+        )
+    if first.outcome != "no_answer":
+        raise Refused(
+            f"Enrolment {eid}: the first call connected ({first.outcome}); a second call is made only if the "
+            "first did not connect.",
+            f"在宅確認の登録 {eid}: 1回目の電話は繋がりました（{first.outcome}）。2回目は1回目が繋がらなかった場合のみ行います。",
+            rule="PC-3.2",
+        )
+    if at < first.at:
+        raise Refused(
+            f"Enrolment {eid}: the second call at {at.isoformat()} cannot come before the first at "
+            f"{first.at.isoformat()}.",
+            f"在宅確認の登録 {eid}: 2回目の電話（{at.isoformat()}）は1回目（{first.at.isoformat()}）より前にはできません。",
+            rule="PC-3.2",
+        )
+    assert en.second_call_from is not None and en.second_call_by is not None  # fixed at enrolment
+    return Window(en.second_call_from, en.second_call_by)
+
+
+def _call_outcome(eid: str, attempt: int, outcome: str) -> list[Draft]:
+    """PC-3.3: consent starts the service; PC-3.4: a refusal, or no consent after the second call, ends it."""
     if outcome == "consented":
-        drafts.append(Draft(stream(eid), PresenceServiceStarted, {"attempt": attempt}, ("PC-3.3",)))
-    elif outcome == "declined":
-        drafts.append(Draft(stream(eid), PresenceConsentNotObtained, {"reason": "declined", "attempt": attempt},
-                            ("PC-3.4",)))
-    elif attempt == 2:
-        drafts.append(Draft(stream(eid), PresenceConsentNotObtained,
-                            {"reason": "no_consent_after_two_calls", "attempt": attempt}, ("PC-3.4",)))
-    return drafts
+        return [Draft(stream(eid), PresenceServiceStarted, {"attempt": attempt}, ("PC-3.3",))]
+    if outcome == "declined":
+        return [Draft(stream(eid), PresenceConsentNotObtained, {"reason": "declined", "attempt": attempt},
+                      ("PC-3.4",))]
+    if attempt == 2:
+        return [Draft(stream(eid), PresenceConsentNotObtained,
+                      {"reason": "no_consent_after_two_calls", "attempt": attempt}, ("PC-3.4",))]
+    return []
+
+
+def decide_call(en: Enrolment, attempt: int, outcome: str, at: datetime) -> list[Draft]:
+    """Record consent call ``attempt`` (PC-3.1, PC-3.2) and what it decides (PC-3.3, PC-3.4).
+
+    A call outside its promised window is still recorded, flagged ``late`` (after
+    it) or ``early`` (a second call before E + 3).
+    """
+    rule = "PC-3.1" if attempt == 1 else "PC-3.2"
+    _call_allowed(en, attempt, at, rule)
+    assert en.first_call_by is not None  # fixed at enrolment
+    window = Window(en.enrolled_on, en.first_call_by) if attempt == 1 else _second_call_window(en, at)
+    day = jst_date(at)
+    return [
+        Draft(stream(en.enrolment_id), ConsentCallMade, {
+            "attempt": attempt, "outcome": outcome, "window_from": window.opens, "window_to": window.closes,
+            "late": day > window.closes, "early": day < window.opens,
+        }, (rule,)),
+        *_call_outcome(en.enrolment_id, attempt, outcome),
+    ]
 
 
 def decide_flag(en: Enrolment, reason: str | None, at: datetime) -> list[Draft]:
@@ -478,20 +581,9 @@ def decide_flag(en: Enrolment, reason: str | None, at: datetime) -> list[Draft]:
     return [Draft(stream(en.enrolment_id), FrequentUserFlagged, {"reason": reason}, ("PC-5.2",))]
 
 
-def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, requester_relation_degree: int,
-                   wants_unlock: bool, beyond_front_door: bool, phone_confirmed: bool,
-                   outcome: str | None = None, override_reason: str | None = None,
-                   request_no: int | None = None) -> list[Draft]:
-    """Record a request for a presence check and the decision on it.
-
-    Refused when a ground PC-6.1 … PC-6.6 is in force at ``at`` (every ground in
-    force is listed). Otherwise staff are dispatched (PC-4.1) — except for a
-    frequent user (PC-5.2): the target is phoned first, and staff are sent only
-    if the call did not confirm presence (``phone_confirmed``).
-    Staff may record a different ``outcome`` with an ``override_reason``.
-    ``request_no`` numbers the request on its stream (default: after the requests
-    in force; the handler counts retracted ones too, so a number is never reused).
-    """
+def _request_allowed(en: Enrolment | None, enrolment_id: str, at: datetime,
+                     requester_relation_degree: int) -> Enrolment:
+    """PC-6.4: a request needs a completed enrolment, made before the request."""
     if en is None:
         raise Refused(
             f"No target is registered under enrolment {enrolment_id}: a presence check needs a completed enrolment "
@@ -504,15 +596,23 @@ def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, req
         raise BadInput(f"requester_relation_degree must be 0 or more, not {requester_relation_degree}.",
                        f"requester_relation_degree は 0 以上です（{requester_relation_degree}）。",
                        field="requester_relation_degree")
-    grounds = en.grounds_on(at, requester_relation_degree=requester_relation_degree, wants_unlock=wants_unlock,
-                            beyond_front_door=beyond_front_door)
-    frequent = en.frequent_on(at) is not None
+    return en
+
+
+def _ledger_decision(grounds: list[str], frequent: bool, phone_confirmed: bool) -> str:
+    """PC-6.x: refused on any ground in force; PC-5.2: a frequent user confirmed by phone
+    needs no visit; else PC-4.1: staff are dispatched."""
     if grounds:
-        ledger = "refused"
-    elif frequent and phone_confirmed:
-        ledger = "phone_first"
-    else:
-        ledger = "dispatch"
+        return "refused"
+    if frequent and phone_confirmed:
+        return "phone_first"
+    return "dispatch"
+
+
+def _final_decision(enrolment_id: str, ledger: str, grounds: list[str], frequent: bool, outcome: str | None,
+                    override_reason: str | None) -> str:
+    """Staff may record another outcome than the ledger's only with an override_reason
+    (refused citing the rule the ledger applied)."""
     if override_reason and outcome is None:
         raise BadInput("override_reason records a different outcome: give the outcome too.",
                        "override_reason は別の結果を記録するためのものです。outcome も指定してください。", field="outcome")
@@ -527,12 +627,39 @@ def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, req
             rule=cited[0],
             code="override_needed",
         )
+    return final
+
+
+def _decision_rules(final: str, grounds: list[str], frequent: bool) -> tuple[str, ...]:
+    """The rules a recorded decision cites: the grounds of a refusal (PC-6.x), PC-5.2 for a
+    phone-first, PC-4.1 for a dispatch (with PC-5.2 for a frequent user)."""
     if final == "refused":
-        rules = tuple(grounds)
-    elif final == "phone_first":
-        rules = ("PC-5.2",)
-    else:
-        rules = ("PC-5.2", "PC-4.1") if frequent else ("PC-4.1",)
+        return tuple(grounds)
+    if final == "phone_first":
+        return ("PC-5.2",)
+    return ("PC-5.2", "PC-4.1") if frequent else ("PC-4.1",)
+
+
+def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, requester_relation_degree: int,
+                   wants_unlock: bool, beyond_front_door: bool, phone_confirmed: bool,
+                   outcome: str | None = None, override_reason: str | None = None,
+                   request_no: int | None = None) -> list[Draft]:
+    """Record a request for a presence check and the decision on it.
+
+    Refused when a ground PC-6.1 … PC-6.6 is in force at ``at`` (every ground in
+    force is listed). Otherwise staff are dispatched (PC-4.1) — except for a
+    frequent user (PC-5.2): the target is phoned first, and staff are sent only
+    if the call did not confirm presence (``phone_confirmed``).
+    Staff may record a different ``outcome`` with an ``override_reason``.
+    ``request_no`` numbers the request on its stream (default: after the requests
+    in force; the handler counts retracted ones too, so a number is never reused).
+    """
+    en = _request_allowed(en, enrolment_id, at, requester_relation_degree)
+    grounds = en.grounds_on(at, requester_relation_degree=requester_relation_degree, wants_unlock=wants_unlock,
+                            beyond_front_door=beyond_front_door)
+    frequent = en.frequent_on(at) is not None
+    ledger = _ledger_decision(grounds, frequent, phone_confirmed)
+    final = _final_decision(enrolment_id, ledger, grounds, frequent, outcome, override_reason)
     no = request_no or len(en.requests) + 1
     return [
         Draft(stream(enrolment_id), PresenceCheckRequested, {
@@ -542,7 +669,7 @@ def decide_request(en: Enrolment | None, enrolment_id: str, at: datetime, *, req
         Draft(stream(enrolment_id), DECISION_EVENTS[final], {
             "request_no": no, "decision": final, "ledger_decision": ledger, "grounds": tuple(grounds),
             "override_reason": override_reason if final != ledger else None,
-        }, rules),
+        }, _decision_rules(final, grounds, frequent)),
     ]
 
 

@@ -27,8 +27,19 @@ from ledger.facts import Draft
 ELIGIBLE_BUILDERS = ("company", "group_company")
 
 
+PREFIX = "property:"  # this module's; see ledger.member.PREFIX
+
+
 def stream(property_id: str) -> str:
-    return f"property:{property_id}"
+    return PREFIX + property_id
+
+def is_stream(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def ident(name: str) -> str:
+    """The id a stream name carries: ``property:P-1`` -> ``P-1``."""
+    return name[len(PREFIX):]
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ from typing import Any
 
 from ledger.dates import jst_date
 from ledger.events import EVENT_TYPES, upcast
+from ledger.member import PREFIX
 
 MEMBERS, MONEY, POSITION = "ledger_rm_members", "ledger_rm_money", "ledger_rm_position"
 NAME = "members"  # the row of ledger_rm_position this model keeps
-PREFIX = "member:"
 TOPICS = ("MembershipApplied", "FeeCharged", "PaymentRecorded", "FeeRefunded", "FactRetracted")
 
 

@@ -136,7 +136,12 @@ def event_class(topic: str) -> type[Event]:
 
 def decode(topic: str, state: bytes) -> Event:
     """Decode a stored fact without a keyring: personal fields read as withheld."""
-    return LedgerMapper(transcoder=JSONTranscoder()).decode(topic, state)
+    return _SEALED.decode(topic, state)
+
+
+# One mapper without a keyring for every sealed read (a list decodes millions of facts;
+# making a mapper per fact cost more than the decoding).
+_SEALED = LedgerMapper(transcoder=JSONTranscoder())
 
 
 class LedgerApp(Application):
@@ -271,6 +276,25 @@ class LedgerApp(Application):
         except PersistenceError as e:
             raise translate(e) from None
 
+    def read_sealed_many(self, streams: list[str], chunk: int = 500) -> Iterator[tuple[str, list[Event]]]:
+        """``read_sealed`` for many streams, in the order given, ``chunk`` streams a query (issue 11:
+        a list that picked its members from the read model reads them without a round trip each).
+        A stream with no fact yields an empty list."""
+        sql = ("SELECT originator_id, topic, state FROM {events} WHERE originator_id IN (%s) "
+               "ORDER BY originator_id, originator_version")
+        for start in range(0, len(streams), chunk):
+            names = streams[start:start + chunk]
+            try:
+                with self.cursor() as cur:
+                    rows = cur.all(sql % ", ".join("?" * len(names)), names)
+            except PersistenceError as e:
+                raise translate(e) from None
+            found: dict[str, list[Event]] = {}
+            for stream, topic, state in rows:
+                found.setdefault(stream, []).append(decode(topic, as_bytes(state)))
+            for name in names:
+                yield name, found.pop(name, [])
+
     def exists(self, stream: str) -> bool:
         try:
             return bool(self.recorder.select_events(stream, limit=1))  # type: ignore[arg-type]
@@ -363,6 +387,10 @@ class LedgerApp(Application):
             try:
                 with self.cursor() as cur:
                     rows = cur.all(sql, (prefix, hi, last_stream, last_stream, last_version, batch))
+                    if personal and rows and self.keyring.readable and self.keyring.master is not None:
+                        # One query for the batch's keys, not one per stream (issue 11: lists over every member).
+                        self.keyring.read_ahead(dict(cur.all("SELECT subject, wrapped FROM {keys} WHERE subject >= ? "
+                                                             "AND subject <= ?", (rows[0][0], rows[-1][0]))))
             except PersistenceError as e:
                 raise translate(e) from None
             for stream, version, topic, state in rows:
@@ -660,49 +688,38 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("LEDGER_DB") or DEFAULT_DB
 
 
-def open_store(url: str | None = None, *, create: bool = False, test_clock: bool | None = None,
-               chain: bool | None = None, encryption: bool | None = None, origin: str | None = None) -> LedgerApp:
-    """Open the ledger at ``url`` (or ``LEDGER_DB``, or ``ledger.db``).
-
-    With ``create`` the schema is made (or upgraded) and a new store's settings
-    are fixed: ``test_clock`` (honour LEDGER_CLOCK and any recorded time: the
-    demo and tests), ``chain`` / ``encryption`` (off only for bench/). They are
-    never read from the environment. Opening a store that is not a test-clock
-    store while LEDGER_CLOCK is set is refused (error[clock]).
-    """
-    address = database_url(url)
-    sqlite_path = None
-    kind, path = parse_address(address)
-    if kind == "sqlite":
-        if not create and not os.path.exists(path):
-            raise StoreError(
-                f"There is no ledger at {path[:300]}: run `ledger init` first (or pass --db).",
-                f"{path[:300]} に台帳がありません。先に `ledger init` を実行してください（または --db を指定）。",
-            )
-        folder = os.path.dirname(path) or "."
-        if create and not os.path.isdir(folder):
-            raise BadInput(f"--db: the folder {folder[:300]} does not exist: create it first.",
-                           f"--db: フォルダー {folder[:300]} がありません。先に作成してください。", field="db")
-        if os.path.isdir(path):
-            raise BadInput(f"--db: {path[:300]} is a folder, not a ledger file.",
-                           f"--db: {path[:300]} はフォルダーで、台帳ファイルではありません。", field="db")
-        sqlite_path = path
-    wanted: dict[str, str] = {}
-    if create:
-        for name, value in (("clock", None if test_clock is None else ("test" if test_clock else "system")),
-                            ("chain", None if chain is None else ("on" if chain else "off")),
-                            ("encryption", None if encryption is None else ("on" if encryption else "off")),
-                            ("origin", origin)):
-            if value is not None:
-                wanted[name] = value
-    master, source = keyring_mod.master_key(sqlite_path, create=create)
-    if create and master is None:
+def _sqlite_file(path: str, create: bool) -> str:
+    """A SQLite store is a file: it must exist (unless created), in a folder that exists, and not be a folder."""
+    if not create and not os.path.exists(path):
         raise StoreError(
-            "A PostgreSQL ledger needs a master key for personal data: set LEDGER_MASTER_KEY (32 bytes, base64 or hex, "
-            "e.g. from `openssl rand -base64 32`) or LEDGER_MASTER_KEY_FILE, then run `ledger init` again.",
-            "PostgreSQL の台帳には個人情報用のマスター鍵が必要です。LEDGER_MASTER_KEY（32バイト、base64 か16進）"
-            "または LEDGER_MASTER_KEY_FILE を設定して、もう一度 `ledger init` を実行してください。",
+            f"There is no ledger at {path[:300]}: run `ledger init` first (or pass --db).",
+            f"{path[:300]} に台帳がありません。先に `ledger init` を実行してください（または --db を指定）。",
         )
+    folder = os.path.dirname(path) or "."
+    if create and not os.path.isdir(folder):
+        raise BadInput(f"--db: the folder {folder[:300]} does not exist: create it first.",
+                       f"--db: フォルダー {folder[:300]} がありません。先に作成してください。", field="db")
+    if os.path.isdir(path):
+        raise BadInput(f"--db: {path[:300]} is a folder, not a ledger file.",
+                       f"--db: {path[:300]} はフォルダーで、台帳ファイルではありません。", field="db")
+    return path
+
+
+def _creation_settings(test_clock: bool | None, chain: bool | None, encryption: bool | None,
+                       origin: str | None) -> dict[str, str]:
+    """The settings a new store fixes at creation (only those given; the rest keep their defaults)."""
+    wanted: dict[str, str] = {}
+    for name, value in (("clock", None if test_clock is None else ("test" if test_clock else "system")),
+                        ("chain", None if chain is None else ("on" if chain else "off")),
+                        ("encryption", None if encryption is None else ("on" if encryption else "off")),
+                        ("origin", origin)):
+        if value is not None:
+            wanted[name] = value
+    return wanted
+
+
+def _connect(address: str, *, create: bool, master: bytes | None, source: str, wanted: dict[str, str]) -> LedgerApp:
+    """The Application on ``address``; store errors become ledger errors here, once."""
     try:
         app = LedgerApp(env=store_env(address, create=create), master=master, master_source=source, create=create,
                         settings=wanted)
@@ -715,6 +732,32 @@ def open_store(url: str | None = None, *, create: bool = False, test_clock: bool
         if type(e).__module__.startswith(("psycopg", "sqlite3", "eventsourcing")):
             raise translate(e) from None
         raise
+    return app
+
+
+def open_store(url: str | None = None, *, create: bool = False, test_clock: bool | None = None,
+               chain: bool | None = None, encryption: bool | None = None, origin: str | None = None) -> LedgerApp:
+    """Open the ledger at ``url`` (or ``LEDGER_DB``, or ``ledger.db``).
+
+    With ``create`` the schema is made (or upgraded) and a new store's settings
+    are fixed: ``test_clock`` (honour LEDGER_CLOCK and any recorded time: the
+    demo and tests), ``chain`` / ``encryption`` (off only for bench/). They are
+    never read from the environment. Opening a store that is not a test-clock
+    store while LEDGER_CLOCK is set is refused (error[clock]).
+    """
+    address = database_url(url)
+    kind, path = parse_address(address)
+    sqlite_path = _sqlite_file(path, create) if kind == "sqlite" else None
+    wanted = _creation_settings(test_clock, chain, encryption, origin) if create else {}
+    master, source = keyring_mod.master_key(sqlite_path, create=create)
+    if create and master is None:
+        raise StoreError(
+            "A PostgreSQL ledger needs a master key for personal data: set LEDGER_MASTER_KEY (32 bytes, base64 or hex, "
+            "e.g. from `openssl rand -base64 32`) or LEDGER_MASTER_KEY_FILE, then run `ledger init` again.",
+            "PostgreSQL の台帳には個人情報用のマスター鍵が必要です。LEDGER_MASTER_KEY（32バイト、base64 か16進）"
+            "または LEDGER_MASTER_KEY_FILE を設定して、もう一度 `ledger init` を実行してください。",
+        )
+    app = _connect(address, create=create, master=master, source=source, wanted=wanted)
     if not create and os.environ.get("LEDGER_CLOCK") and not app.test_clock:
         app.close()
         raise ClockError(

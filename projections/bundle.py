@@ -35,7 +35,7 @@ import re
 import stat
 from datetime import datetime
 
-from ledger import rules as catalogue
+from ledger import member, rules as catalogue
 from ledger.events import Event
 from projections import report, safe
 from projections.personal import redact
@@ -48,8 +48,8 @@ def facts_jsonl(streams: dict[str, list[Event]], known_at: datetime, member_id: 
                 with_personal: bool = False) -> bytes:
     # Another member's stream (a secondary acquirer's previous owner, read for IE-17.2.x)
     # stays out: the bundle carries no other member's personal data.
-    own = f"member:{member_id}" if member_id else None
-    facts = sorted((e for name, s in streams.items() if not (own and name.startswith("member:") and name != own)
+    own = member.stream(member_id) if member_id else None
+    facts = sorted((e for name, s in streams.items() if not (own and member.is_stream(name) and name != own)
                     for e in s if e.recorded <= known_at),
                    key=lambda e: (e.recorded, e.originator_id, e.originator_version))
     keep = (lambda d: d) if with_personal else redact

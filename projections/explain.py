@@ -30,16 +30,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
-from ledger import fees, member, rules as catalogue
+from ledger import fees, inspection, member, property as prop, rules as catalogue
 from ledger.dates import jst_date
 from ledger.errors import NotFound
 from ledger.events import CommandRecorded, Event, FactRetracted, Personal
-from ledger.facts import visible
+from ledger.facts import Retraction, counts, earliest_retractions, visible
 from projections import member_view
 from projections.window import Window
 
@@ -193,7 +194,7 @@ def related_streams(member_id: str, property_id: str | None, previous_member_id:
     property and the property's inspections, and a secondary acquirer's previous owner (IE-17.2.x)."""
     out = [member.stream(member_id), fees.STREAM]
     if property_id:
-        out.extend([f"property:{property_id}", f"inspection:{property_id}"])
+        out.extend([prop.stream(property_id), inspection.stream(property_id)])
     if previous_member_id:
         out.append(member.stream(previous_member_id))
     return out
@@ -225,40 +226,48 @@ class _Views:
         return member_view.assemble(m, src).row
 
 
-def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime) -> dict:
-    """The dispute report for ``member_id`` at the instant ``at``, with everything known by ``now``."""
-    mstream = member.stream(member_id)
-    mevents = streams.get(mstream, [])
+@dataclass(frozen=True)
+class Both:
+    """The member at the incident in both views: as now known (known_at = now, the *true*
+    view) and as known then (known_at = at), each with the facts it counts."""
+
+    true_m: list[Event]
+    true_f: list[Event]
+    then_m: list[Event]
+    then_f: list[Event]
+    v_true: _Views
+    v_then: _Views
+    row_true: dict | None
+    row_then: dict | None
+
+
+def both_views(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime) -> Both:
+    """The two views, exactly as ``status`` computes them; NotFound when the member is not in the
+    ledger, or in neither view at ``at``."""
+    mevents = streams.get(member.stream(member_id), [])
     fevents = streams.get(fees.STREAM, [])
     if not any(e.TYPE == "MembershipApplied" for e in mevents):
         raise NotFound(f"There is no member {member_id} in the ledger.", f"会員 {member_id} は台帳にありません。",
                        field="id")
-    w_true, w_then = Window(at, now), Window(at, at)
+    # The fee schedule counts what was announced by known_at, whatever its applies_from (as in ``status``).
     true_m, true_f = visible(mevents, at, now), visible(fevents, known_at=now)
     then_m, then_f = visible(mevents, at, at), visible(fevents, known_at=at)
-    v_true, v_then = _Views(member_id, w_true, streams), _Views(member_id, w_then, streams)
-    row_true, row_then = v_true.row(true_m, true_f), v_then.row(then_m, then_f)
-    if row_true is None and row_then is None:
+    v_true, v_then = _Views(member_id, Window(at, now), streams), _Views(member_id, Window(at, at), streams)
+    b = Both(true_m, true_f, then_m, then_f, v_true, v_then, v_true.row(true_m, true_f), v_then.row(then_m, then_f))
+    if b.row_true is None and b.row_then is None:
         raise NotFound(
             f"Member {member_id} was not yet in the ledger on {jst_date(at)} (its application is dated later).",
             f"会員 {member_id} は {jst_date(at)} にはまだ台帳にありません（申込みはそれより後の日付です）。",
             field="at")
+    return b
 
-    # Every retraction and whom it names.
-    # (A previous owner's stream is read only for the IE-17.2.x grounds above.)
-    every: list[Event] = [e for name, s in streams.items()
-                          if not (name.startswith("member:") and name != mstream) for e in s]
-    retraction_of: dict[str, FactRetracted] = {}
-    for e in every:
-        if isinstance(e, FactRetracted) and e.recorded <= now:
-            for t in e.targets:
-                if t not in retraction_of or retraction_of[t].recorded > e.recorded:
-                    retraction_of[t] = e
-    by_id = {e.event_id: e for e in every}
 
-    # Facts that make the two views differ.
+def later_facts(b: Both, streams: dict[str, list[Event]], by_id: dict[str, Event], mstream: str,
+                at: datetime, now: datetime) -> list[dict]:
+    """The facts that make the two views differ - recorded after the incident but effective by
+    it, and retractions recorded after it of facts known then - each with the fields it changes."""
     later: list[dict] = []
-    counted = {mstream: (true_m, then_m), fees.STREAM: (true_f, then_f)}
+    counted = {mstream: (b.true_m, b.then_m), fees.STREAM: (b.true_f, b.then_f)}
     for stream, (t_list, th_list) in counted.items():
         t_ids, th_ids = {e.event_id for e in t_list}, {e.event_id for e in th_list}
         for e in streams.get(stream, []):
@@ -271,26 +280,31 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
                 later.append(_later(e, "recorded_late", stream, [e], at))
     mine = {mstream: 0, fees.STREAM: 1}
     for item in later:
-        sets = [list(true_m), list(true_f)]
-        then_sets = [list(then_m), list(then_f)]
-        k = mine[item["stream"]]
-        facts = item.pop("_facts")
-        if item["kind"] == "retraction":
-            ids = {f.event_id for f in facts}
-            then_sets[k] = [x for x in then_sets[k] if x.event_id not in ids]
-            sets[k] = sets[k] + [f for f in facts if f.effective <= at]
-        else:
-            ids = {f.event_id for f in facts}
-            then_sets[k] = then_sets[k] + facts
-            sets[k] = [x for x in sets[k] if x.event_id not in ids]
-        item["changes"] = sorted(changed(row_then, v_then.row(*then_sets)) | changed(row_true, v_true.row(*sets)))
+        item["changes"] = _changes(b, mine[item["stream"]], item.pop("_facts"), item["kind"], at)
+    return later
 
-    # The facts behind each value, per view.
-    because_true = _because(v_true, row_true, true_m, true_f)
-    because_then = _because(v_then, row_then, then_m, then_f)
 
+def _changes(b: Both, k: int, facts: list[Event], kind: str, at: datetime) -> list[str]:
+    """The fields a later fact changes: adding it to the then-view, or taking it out of the true
+    view (a retraction: the reverse), changes them - a counterfactual refold of either view."""
+    sets, then_sets = [list(b.true_m), list(b.true_f)], [list(b.then_m), list(b.then_f)]
+    ids = {f.event_id for f in facts}
+    if kind == "retraction":
+        then_sets[k] = [x for x in then_sets[k] if x.event_id not in ids]
+        sets[k] = sets[k] + [f for f in facts if f.effective <= at]
+    else:
+        then_sets[k] = then_sets[k] + facts
+        sets[k] = [x for x in sets[k] if x.event_id not in ids]
+    return sorted(changed(b.row_then, b.v_then.row(*then_sets)) | changed(b.row_true, b.v_true.row(*sets)))
+
+
+def field_rows(b: Both, later: list[dict]) -> list[dict]:
+    """Every field side by side; one that differs names the later facts that explain it (all of
+    them, ``jointly``, when no single one does), and each names the facts behind its value."""
+    because_true = _because(b.v_true, b.row_true, b.true_m, b.true_f)
+    because_then = _because(b.v_then, b.row_then, b.then_m, b.then_f)
     fields = []
-    for f, then_v, true_v in leaves(row_then, row_true):
+    for f, then_v, true_v in leaves(b.row_then, b.row_true):
         differs = then_v != true_v
         explained = [x["event_id"] for x in later if f in x["changes"]] if differs else []
         fields.append({
@@ -302,17 +316,30 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
             "jointly": differs and not explained,
             "because": {"true": because_true.get(f, []), "then": because_then.get(f, [])},
         })
+    return fields
 
-    # Decisions up to the end of the incident day, as now known (and flagged if unknown then).
+
+def known_then(e: Event, retraction_of: dict[str, Retraction], at: datetime) -> bool:
+    """Whether the ledger showed ``e`` at the incident: the one rule (``ledger.facts.counts``) at
+    known_at = at, whatever the fact's effective time; a retraction itself, once recorded."""
+    if isinstance(e, FactRetracted):
+        return e.recorded <= at
+    return counts(e, None, at, retraction_of)
+
+
+def decisions(every: list[Event], member_id: str, mstream: str, at: datetime, now: datetime,
+              retraction_of: dict[str, Retraction]) -> list[dict]:
+    """The decisions up to the end of the incident day (Japan time), as now known, each with its
+    rule ids and articles, and flagged when unknown then or retracted since."""
     day = jst_date(at)
-    decisions = []
+    out = []
     for e in sorted(every, key=lambda e: (e.effective, e.recorded, e.event_id)):
         if e.recorded > now or not is_decision(e) or jst_date(e.effective) > day:
             continue
         if getattr(e, "member_id", member_id) != member_id and e.originator_id != mstream:
             continue
         r = retraction_of.get(e.event_id)
-        decisions.append({
+        out.append({
             "event_id": e.event_id,
             "type": e.TYPE,
             "decision": decision_value(e),
@@ -320,21 +347,27 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
             "recorded": e.recorded.isoformat(),
             "actor": e.actor,
             "on_incident_day": jst_date(e.effective) == day,
-            "known_then": e.recorded <= at and not (r is not None and r.recorded <= at),
+            "known_then": known_then(e, retraction_of, at),
             "retracted": r is not None,
             "retracted_by": r.event_id if r else None,
             "reason": getattr(e, "reason", None) or getattr(e, "override_reason", None),
             "rules": [rule_ref(x) for x in rules_of(e)],
         })
+    return out
 
-    facts = []
+
+def fact_rows(every: list[Event], member_id: str, at: datetime, now: datetime,
+              retraction_of: dict[str, Retraction]) -> list[dict]:
+    """Every fact recorded by ``now`` in recorded order (a house's facts about other members left
+    out), flagged known-then, true (not retracted) and retracted-by; personal fields left out (IE-19)."""
+    out = []
     for e in sorted(every, key=lambda e: (e.recorded, e.originator_id, e.originator_version)):
         if e.recorded > now or isinstance(e, CommandRecorded):
             continue
-        if e.originator_id.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
+        if prop.is_stream(e.originator_id) and getattr(e, "member_id", member_id) != member_id:
             continue
         r = retraction_of.get(e.event_id)
-        facts.append({
+        out.append({
             "event_id": e.event_id,
             "type": e.TYPE,
             "kind": kind_of(e.TYPE),
@@ -343,42 +376,67 @@ def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: 
             "actor": e.actor,
             "rules": rules_of(e),
             "command_id": e.command_id,
-            "known_then": e.recorded <= at and not (r is not None and r.recorded <= at),
+            "known_then": known_then(e, retraction_of, at),
             "true": not isinstance(e, FactRetracted) and r is None,
             "retracted_by": r.event_id if r else None,
             "data": payload(e),
         })
+    return out
 
+
+def cited_rules(facts: list[dict], decided: list[dict], b: Both) -> list[dict]:
+    """Every rule the report cites, once each: the cap (IE-11.2) first, then the facts', the
+    decisions' and the rows' (grounds, services, suspension)."""
     cited: list[str] = [CAP_RULE]
-    for ids in ([x for f in facts for x in f["rules"]], [x["id"] for d in decisions for x in d["rules"]],
-                _row_rules(row_true), _row_rules(row_then)):
+    for ids in ([x for f in facts for x in f["rules"]], [x["id"] for d in decided for x in d["rules"]],
+                _row_rules(b.row_true), _row_rules(b.row_then)):
         for x in ids:
             if x not in cited:
                 cited.append(x)
+    return [rule_ref(x) for x in cited]
 
+
+def liability_cap(fields: list[dict], b: Both) -> dict:
+    """IE-11.2: the liability cap in force in both views (one year's fee of this member), and why."""
     cap = next((f for f in fields if f["field"] == "liability_cap"), None)
-    some = row_true or row_then or {}
+    return {
+        **rule_ref(CAP_RULE),
+        "true": (b.row_true or {}).get("liability_cap"),
+        "then": (b.row_then or {}).get("liability_cap"),
+        "currency": "JPY",
+        "because": cap["because"] if cap else {"true": [], "then": []},
+    }
+
+
+def explain(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime) -> dict:
+    """The dispute report for ``member_id`` at the instant ``at``, with everything known by ``now``."""
+    mstream = member.stream(member_id)
+    b = both_views(member_id, streams, at, now)
+    # Every fact and retraction that concerns the member; a previous owner's stream is read
+    # only for the IE-17.2.x grounds of the views above.
+    every: list[Event] = [e for name, s in streams.items()
+                          if not (member.is_stream(name) and name != mstream) for e in s]
+    retraction_of = earliest_retractions(every, now)
+    later = later_facts(b, streams, {e.event_id: e for e in every}, mstream, at, now)
+    fields = field_rows(b, later)
+    decided = decisions(every, member_id, mstream, at, now, retraction_of)
+    facts = fact_rows(every, member_id, at, now, retraction_of)
+    some = b.row_true or b.row_then or {}
     return {
         "id": member_id,
         "program": some.get("program", "iesapo"),
         "at": at.isoformat(),
         "known_then": at.isoformat(),
         "known_now": now.isoformat(),
-        "state": {"true": (row_true or {}).get("state"), "then": (row_then or {}).get("state")},
+        "state": {"true": (b.row_true or {}).get("state"), "then": (b.row_then or {}).get("state")},
         "differs": any(f["differs"] for f in fields),
         "fields": fields,
         "later_facts": sorted(later, key=lambda x: (x["recorded"], x["event_id"])),
-        "decisions": decisions,
-        "liability_cap": {
-            **rule_ref(CAP_RULE),
-            "true": (row_true or {}).get("liability_cap"),
-            "then": (row_then or {}).get("liability_cap"),
-            "currency": "JPY",
-            "because": cap["because"] if cap else {"true": [], "then": []},
-        },
-        "views": {"true": row_true, "then": row_then},
+        "decisions": decided,
+        "liability_cap": liability_cap(fields, b),
+        "views": {"true": b.row_true, "then": b.row_then},
         "facts": facts,
-        "rules": [rule_ref(x) for x in cited],
+        "rules": cited_rules(facts, decided, b),
         "timeline": timeline(member_id, streams, at, now, retraction_of),
     }
 
@@ -450,44 +508,20 @@ def _row_rules(row: dict | None) -> list[str]:
 
 
 def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now: datetime,
-             retraction_of: dict[str, FactRetracted]) -> dict:
+             retraction_of: dict[str, Retraction]) -> dict:
     """Both views of the member's life on a date axis: spans (periods, arrears, suspensions,
     rentals) and one marker per fact. The *true* lane is every fact as now known; the
     *then* lane every fact as the ledger held it at the incident."""
-    mstream = member.stream(member_id)
     lanes = {}
     first: list[date] = [jst_date(at)]
     last: list[date] = [jst_date(at)]
     for lane, known_at in (("true", now), ("then", at)):
-        facts = []
-        for stream, evs in streams.items():
-            if stream == fees.STREAM or (stream.startswith("member:") and stream != mstream):
-                continue  # a previous owner's stream is read for IE-17.2.x only, never drawn
-            for e in visible(evs, known_at=known_at):
-                if stream.startswith("property:") and getattr(e, "member_id", member_id) != member_id:
-                    continue
-                facts.append(e)
-            # The retractions themselves, on the day they were recorded (the facts they withdraw are gone).
-            facts.extend(e for e in evs if isinstance(e, FactRetracted) and e.recorded <= known_at)
-        facts.sort(key=lambda e: (e.effective, e.originator_id, e.originator_version))
-        markers = []
-        for e in facts:
-            r = retraction_of.get(e.event_id)
-            markers.append({
-                "event_id": e.event_id,
-                "type": e.TYPE,
-                "kind": kind_of(e.TYPE),
-                "on": jst_date(e.effective).isoformat(),
-                "recorded": e.recorded.isoformat(),
-                "late": lane == "true" and e.recorded > at and e.effective <= at,
-                "after_incident": e.recorded > at,
-                "retracted_later": lane == "then" and r is not None and r.recorded > at,
-                "decision": is_decision(e),
-            })
-            first.append(jst_date(e.effective))
-            last.append(jst_date(e.effective))
+        facts = _lane_facts(member_id, streams, known_at)
+        markers = [_marker(e, lane, at, retraction_of) for e in facts]
+        first.extend(jst_date(e.effective) for e in facts)
+        last.extend(jst_date(e.effective) for e in facts)
         spans = []
-        m = member.fold(member_id, sorted((e for e in facts if e.originator_id == mstream
+        m = member.fold(member_id, sorted((e for e in facts if e.originator_id == member.stream(member_id)
                                            and not isinstance(e, FactRetracted)), key=lambda e: e.originator_version))
         if m is not None:
             for p in sorted(m.periods, key=lambda p: p.number):
@@ -509,6 +543,41 @@ def timeline(member_id: str, streams: dict[str, list[Event]], at: datetime, now:
                 s["end"] = end.isoformat()
     return {"from": start.isoformat(), "to": end.isoformat(), "incident": at.isoformat(),
             "incident_day": jst_date(at).isoformat(), "lanes": lanes}
+
+
+def _lane_facts(member_id: str, streams: dict[str, list[Event]], known_at: datetime) -> list[Event]:
+    """The facts drawn in a lane known at ``known_at``, by effective time: the visible facts of the
+    member's streams (a house's only when about this member) and the retractions themselves, on the
+    day they were recorded (the facts they withdraw are gone)."""
+    mstream = member.stream(member_id)
+    facts = []
+    for stream, evs in streams.items():
+        if stream == fees.STREAM or (member.is_stream(stream) and stream != mstream):
+            continue  # a previous owner's stream is read for IE-17.2.x only, never drawn
+        for e in visible(evs, known_at=known_at):
+            if prop.is_stream(stream) and getattr(e, "member_id", member_id) != member_id:
+                continue
+            facts.append(e)
+        facts.extend(e for e in evs if isinstance(e, FactRetracted) and e.recorded <= known_at)
+    facts.sort(key=lambda e: (e.effective, e.originator_id, e.originator_version))
+    return facts
+
+
+def _marker(e: Event, lane: str, at: datetime, retraction_of: dict[str, Retraction]) -> dict:
+    """One fact on a lane, flagged recorded late (true lane), recorded after the incident, retracted
+    later (then lane) and a decision."""
+    r = retraction_of.get(e.event_id)
+    return {
+        "event_id": e.event_id,
+        "type": e.TYPE,
+        "kind": kind_of(e.TYPE),
+        "on": jst_date(e.effective).isoformat(),
+        "recorded": e.recorded.isoformat(),
+        "late": lane == "true" and e.recorded > at and e.effective <= at,
+        "after_incident": e.recorded > at,
+        "retracted_later": lane == "then" and r is not None and r.recorded > at,
+        "decision": is_decision(e),
+    }
 
 
 def _arrears_spans(m: member.Member) -> list[dict]:

@@ -124,7 +124,7 @@ def tasks(app: LedgerApp, w: Window) -> list[dict]:
     # Houses with inspection facts; a house without any is only read further when one of
     # its notice windows (the same slots house_rows computes) covers the day.
     inspected = {n[len(prefix):] for n in app.stream_ids(prefix)} if hasattr(app, "stream_ids") else None
-    for _, events in app.iter_streams("property:"):
+    for _, events in app.iter_streams(prop.PREFIX):
         house = prop.fold(visible(events, w.as_of, w.known_at))
         if house is None:
             continue

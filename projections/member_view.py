@@ -25,7 +25,7 @@ from ledger.facts import visible
 from projections.window import Window
 
 Reader = Callable[[str], list[Event]]
-PREFIX = "member:"
+PREFIX = member.PREFIX
 
 # What each ground lets staff do (TERMS.md: the ledger never acts on a ground itself).
 ACTIONS = {
@@ -107,59 +107,109 @@ class MemberView:
     grounds: list[member.Ground] = field(default_factory=list)
 
 
-def assemble(m: member.Member, src: Sources) -> MemberView:
-    """The view of one folded member (its visible facts for ``src.w``)."""
-    w = src.w
-    d = w.day
-    state = m.state_on(d)
-    because: list[str] = [m.applied_id]
+@dataclass(frozen=True)
+class Section:
+    """One section of the status row (its keys in row order) and the facts it cites, in order."""
 
-    def cite(*ids: str | None) -> None:
-        for i in ids:
-            if i and i not in because:
-                because.append(i)
+    fields: dict
+    because: tuple[str | None, ...] = ()
 
+
+def admission(m: member.Member, d: date, state: str) -> Section:
+    """The period in force and the renewals (IE-3.5), citing the acceptance (IE-2.1), a refusal
+    in force and the period; none before acceptance or after a refusal."""
     period = m.period_on(d) if state not in ("applied", "refused") else None
-    if m.accepted is not None:
-        cite(m.accepted.event_id)
-    if m.refused is not None and state == "refused":
-        cite(m.refused.event_id)
-    if period is not None:
-        cite(period.event_id)
-    arrears = m.arrears_on(d)
-    cite(*arrears.because)
+    accepted = m.accepted.event_id if m.accepted is not None else None
+    refused = m.refused.event_id if m.refused is not None and state == "refused" else None
+    return Section({
+        "period": {"number": period.number, "start": iso(period.start), "end": iso(period.end)} if period else None,
+        "renewals": m.renewals() if state not in ("applied", "refused") else 0,
+        # The period in force has ended and no renewal is visible yet (IE-3.5).
+        "renewal_pending": bool(period and period.end < d and state in ("active", "suspended")),
+    }, (accepted, refused, period.event_id if period else None))
+
+
+def dues(m: member.Member, d: date, arrears: member.Arrears, src: Sources) -> Section:
+    """Fees overdue on ``d`` (IE-14.3.3: from the day after the due date; IE-14.5: they survive
+    withdrawal) and the annual fee on the published schedule (IE-5.1), citing both."""
     try:
         tariff = fees.fee_on(src.tariffs, d)
-        annual_fee = tariff.amount
-        cite(tariff.event_id)
-    except LedgerError:
-        annual_fee = None
-    withdrawal = None
+        annual_fee, tariff_id = tariff.amount, tariff.event_id
+    except LedgerError:  # no fee announced for the day: the row says so rather than failing
+        annual_fee, tariff_id = None, None
+    return Section({
+        "arrears": {
+            "amount": arrears.amount,
+            "oldest_due_on": iso(arrears.oldest_due_on),
+            "days_overdue": arrears.days_overdue,
+        },
+        "balance": arrears.balance,
+        "annual_fee": annual_fee,
+    }, (*arrears.because, tariff_id))
+
+
+def standing(m: member.Member, d: date, state: str) -> Section:
+    """How the membership stands on ``d`` besides its state: a withdrawal (IE-14.2 transfer,
+    IE-3.5 notice), a suspension in force (IE-13.1) and an approved rental (IE-18), citing
+    each and a revocation in force."""
+    withdrawal, withdrawal_id = None, None
     if m.withdrawn is not None:
         withdrawal = {"noticed_on": iso(m.notice.on) if m.notice else None,
                       "effective_on": iso(m.withdrawn.effective_on), "cause": m.withdrawn.cause}
-        cite(m.withdrawn.event_id)
+        withdrawal_id = m.withdrawn.event_id
     elif m.notice is not None:
         withdrawal = {"noticed_on": iso(m.notice.on), "effective_on": iso(m.notice.effective_on), "cause": "notice"}
-        cite(m.notice.event_id)
-    if state == "revoked" and m.revoked is not None:
-        cite(m.revoked.event_id)
+        withdrawal_id = m.notice.event_id
+    revoked = m.revoked.event_id if state == "revoked" and m.revoked is not None else None
     sp = m.suspension_on(d) if state == "suspended" else None
-    if sp is not None:
-        cite(sp.event_id)
     rental = m.rental_on(d)
-    if rental is not None:
-        cite(*rental.event_ids)
-    # IE-11.2: the cap is one year's fee of THIS member - the fee charged for the
-    # period in force - not the published schedule on the day.
+    return Section({
+        "withdrawal": withdrawal,
+        "suspension": {"since": iso(sp.since), "rule": sp.rule} if sp else None,
+        "rental": {"state": rental.state, "lease_start": iso(rental.lease_start)} if rental else None,
+    }, (withdrawal_id, revoked, sp.event_id if sp else None, *(rental.event_ids if rental else ())))
+
+
+def cap(m: member.Member, d: date, state: str) -> Section:
+    """IE-11.2: the cap is one year's fee of THIS member - the fee charged for the period in
+    force - not the published schedule on the day; none before acceptance."""
     own_fee = m.fee_in_force(d) if state not in ("applied", "refused") else None
-    if own_fee is not None:
-        cite(own_fee.event_id)
-    blocked = m.blocked_on(d)
+    return Section({"liability_cap": own_fee.amount if own_fee is not None else None},
+                   (own_fee.event_id if own_fee is not None else None,))
+
+
+def services(m: member.Member, d: date) -> Section:
+    """Each service available or not, with the rules that stop it (``Member.blocked_on``:
+    IE-14.6, IE-13.1, IE-18, IE-3.1.1 …)."""
+    return Section({"services": {k: {"available": not v, "blocked_by": v} for k, v in m.blocked_on(d).items()}})
+
+
+def ground_rows(found: list[member.Ground]) -> Section:
+    """The grounds in force (``grounds``) with what each lets staff do - the ledger never acts
+    on a ground itself - citing the facts behind each."""
+    return Section({"grounds": [{"rule": g.rule, "since": iso(g.since), "action": action(g.rule)} for g in found]},
+                   tuple(i for g in found for i in g.because))
+
+
+def cited(*sections: Section, first: str) -> list[str]:
+    """The facts behind the row: ``first`` (the application), then each section's, once each, in order."""
+    out = [first]
+    for s in sections:
+        for i in s.because:
+            if i and i not in out:
+                out.append(i)
+    return out
+
+
+def assemble(m: member.Member, src: Sources) -> MemberView:
+    """The view of one folded member (its visible facts for ``src.w``), section by section."""
+    w = src.w
+    d = w.day
+    state = m.state_on(d)
+    arrears = m.arrears_on(d)
     found = grounds(m, d, src)
-    for g in found:
-        cite(*g.because)
-    renewal_pending = bool(period and period.end < d and state in ("active", "suspended"))
+    adm, money, stand, limit = admission(m, d, state), dues(m, d, arrears, src), standing(m, d, state), cap(m, d, state)
+    serv, held = services(m, d), ground_rows(found)
     row = {
         "id": m.member_id,
         "program": "iesapo",
@@ -169,23 +219,14 @@ def assemble(m: member.Member, src: Sources) -> MemberView:
         "acquirer": m.acquirer,
         # Personal fields as stored: erased (IE-19.10) or withheld (no keys) read as such.
         "applicant": m.applicant.model_dump(mode="json"),
-        "period": {"number": period.number, "start": iso(period.start), "end": iso(period.end)} if period else None,
-        "renewals": m.renewals() if state not in ("applied", "refused") else 0,
-        "renewal_pending": renewal_pending,
-        "withdrawal": withdrawal,
-        "suspension": {"since": iso(sp.since), "rule": sp.rule} if sp else None,
-        "rental": {"state": rental.state, "lease_start": iso(rental.lease_start)} if rental else None,
-        "arrears": {
-            "amount": arrears.amount,
-            "oldest_due_on": iso(arrears.oldest_due_on),
-            "days_overdue": arrears.days_overdue,
-        },
-        "balance": arrears.balance,
-        "annual_fee": annual_fee,
-        "liability_cap": own_fee.amount if own_fee is not None else None,
-        "services": {k: {"available": not v, "blocked_by": v} for k, v in blocked.items()},
-        "grounds": [{"rule": g.rule, "since": iso(g.since), "action": action(g.rule)} for g in found],
-        "because": because,
+        **adm.fields,
+        **stand.fields,
+        **money.fields,
+        **limit.fields,
+        **serv.fields,
+        **held.fields,
+        # Every output prints these ids in this order (the application first, the grounds last): kept as is.
+        "because": cited(adm, money, stand, limit, held, first=m.applied_id),
     }
     return MemberView(m, w, row, arrears, found)
 
@@ -244,7 +285,7 @@ def views(app, w: Window, src: Sources | None = None, *, personal: bool = True) 
     src = src or list_sources(app, w)
     streams = app.iter_streams(PREFIX) if personal else app.iter_streams(PREFIX, personal=False)
     for stream, facts in streams:
-        v = of_facts(stream[len(PREFIX):], facts, src)
+        v = of_facts(member.ident(stream), facts, src)
         if v is not None:
             yield v
 

@@ -108,5 +108,5 @@ def task_rows(enrolments: list[presence.Enrolment], w: Window) -> list[dict]:
 def tasks(app: LedgerApp, w: Window) -> list[dict]:
     """``ledger tasks`` rows of the presence check: consent calls due on ``w.day`` or overdue (PC-3.1, PC-3.2)."""
     folded = (presence.fold(name.split(":", 1)[1], visible(events, w.as_of, w.known_at))
-              for name, events in app.iter_streams("enrolment:"))
+              for name, events in app.iter_streams(presence.PREFIX))
     return task_rows([en for en in folded if en is not None], w)

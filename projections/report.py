@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
@@ -139,42 +140,63 @@ def article_pair(r: dict) -> str:
     return f"{r['id']} {r['article_ja']} / {r['article_en']}"
 
 
+def missing_view(x: dict) -> str | None:
+    """Which view has no record of the member at the incident ("known then" / "now known"), if one."""
+    if x["views"]["then"] is None:
+        return "known then"
+    return "now known" if x["views"]["true"] is None else None
+
+
+def differing(x: dict) -> list[str]:
+    """The fields that differ between the two views, in row order."""
+    return [f["field"] for f in x["fields"] if f["differs"]]
+
+
 def explain_text(x: dict) -> str:
-    facts = {f["event_id"]: f for f in x["facts"]}
+    """The dispute report for a terminal: one block per section, a blank line between."""
+    blocks = [_text_header(x), _text_verdict(x), _text_status(x), _text_later(x), _text_decisions(x),
+              _text_cap(x), _text_because(x), _text_rules(x), _text_facts(x)]
+    return "\n\n".join("\n".join(b) for b in blocks) + "\n"
 
-    def name(eid: str) -> str:
-        f = facts.get(eid)
-        return f"{eid} {f['type']}" if f else eid
 
-    L = [f"Dispute report 紛争対応報告 — member {x['id']} ({x['program']}) at {x['at']}",
-         f"  as now known (現在判明している事実): everything recorded by {x['known_now']}",
-         f"  as known then (当時の記録):           what the ledger showed at {x['known_then']}",
-         ""]
+def _text_header(x: dict) -> list[str]:
+    return [f"Dispute report 紛争対応報告 — member {x['id']} ({x['program']}) at {x['at']}",
+            f"  as now known (現在判明している事実): everything recorded by {x['known_now']}",
+            f"  as known then (当時の記録):           what the ledger showed at {x['known_then']}"]
+
+
+def _text_verdict(x: dict) -> list[str]:
     st = x["state"]
-    if x["views"]["then"] is None or x["views"]["true"] is None:
-        which = "known then" if x["views"]["then"] is None else "now known"
-        L.append(f"The two views DIFFER: as {which}, the ledger has no record of this member at that instant. "
-                 f"State: {show(st['true'])} as now known, {show(st['then'])} as known then.")
-    elif x["differs"]:
+    which = missing_view(x)
+    if which is not None:
+        return [f"The two views DIFFER: as {which}, the ledger has no record of this member at that instant. "
+                f"State: {show(st['true'])} as now known, {show(st['then'])} as known then."]
+    if x["differs"]:
         state = (f"State: {show(st['true'])} as now known, {show(st['then'])} as known then."
                  if st["true"] != st["then"] else f"State: {show(st['true'])} in both.")
-        L.append(f"The two views DIFFER on {', '.join(f['field'] for f in x['fields'] if f['differs'])}. {state}")
-    else:
-        L.append(f"The two views agree. State: {show(st['true'])}.")
-    L.append("")
-    L.append("Status at the incident")
+        return [f"The two views DIFFER on {', '.join(differing(x))}. {state}"]
+    return [f"The two views agree. State: {show(st['true'])}."]
+
+
+def _text_status(x: dict) -> list[str]:
+    """Every field as now known and as known then, lined up by display width; a difference
+    names the later facts behind it."""
     rows = [(f["field"], show(f["true"]), show(f["then"]), "*" if f["differs"] else "") for f in x["fields"]]
     w0 = max(len("field"), *(width(r[0]) for r in rows))
     w1 = min(CELL, max(len("as now known"), *(width(r[1]) for r in rows)))
     w2 = min(CELL, max(len("as known then"), *(width(r[2]) for r in rows)))
-    L.append(f"  {'field'.ljust(w0)}  {'as now known'.ljust(w1)}  {'as known then'.ljust(w2)}".rstrip())
+    L = ["Status at the incident",
+         f"  {'field'.ljust(w0)}  {'as now known'.ljust(w1)}  {'as known then'.ljust(w2)}".rstrip()]
     for f, r in zip(x["fields"], rows):
         line = f"  {pad(r[0], w0)}  {pad(r[1], w1)}  {pad(r[2], w2)}"
         if f["differs"]:
             line += "  <- " + ", ".join(f["explained_by"]) + (" (together)" if f["jointly"] else "")
         L.append(line.rstrip())
-    L.append("")
-    L.append("Later facts that make the difference (recorded after the incident)")
+    return L
+
+
+def _text_later(x: dict) -> list[str]:
+    L = ["Later facts that make the difference (recorded after the incident)"]
     if not x["later_facts"]:
         L.append("  none: nothing recorded after the incident changes this view")
     for f in x["later_facts"]:
@@ -189,8 +211,11 @@ def explain_text(x: dict) -> str:
                      f"{f['days_after_incident']} days after the incident")
         if f["changes"]:
             L.append(f"      changes: {', '.join(f['changes'])}")
-    L.append("")
-    L.append(f"Decisions up to the incident day ({x['at'][:10]})")
+    return L
+
+
+def _text_decisions(x: dict) -> list[str]:
+    L = [f"Decisions up to the incident day ({x['at'][:10]})"]
     if not x["decisions"]:
         L.append("  none")
     for d in x["decisions"]:
@@ -208,15 +233,23 @@ def explain_text(x: dict) -> str:
         for r in d["rules"]:
             L.append(f"      {article_pair(r)}: {r['title_en']}")
             L.append(f"          {r['title_ja']}")
-    L.append("")
+    return L
+
+
+def _text_cap(x: dict) -> list[str]:
+    """The liability cap (IE-11.2) in both views, and the facts behind it as now known."""
+    facts = {f["event_id"]: f for f in x["facts"]}
     cap = x["liability_cap"]
-    L.append(f"Liability cap in force (賠償上限) — {article_pair(cap)}")
-    L.append(f"  as now known: {yen(cap['true'])}; as known then: {yen(cap['then'])}")
-    L.append(f"  {cap['title_en']}")
-    L.append(f"  {cap['title_ja']}")
-    L.append(f"  because: {', '.join(name(e) for e in cap['because']['true']) or '—'}")
-    L.append("")
-    L.append("Facts behind each value (because)")
+    because = ", ".join(f"{i} {facts[i]['type']}" if i in facts else i for i in cap["because"]["true"])
+    return [f"Liability cap in force (賠償上限) — {article_pair(cap)}",
+            f"  as now known: {yen(cap['true'])}; as known then: {yen(cap['then'])}",
+            f"  {cap['title_en']}",
+            f"  {cap['title_ja']}",
+            f"  because: {because or '—'}"]
+
+
+def _text_because(x: dict) -> list[str]:
+    L = ["Facts behind each value (because)"]
     for f in x["fields"]:
         t, th = f["because"]["true"], f["because"]["then"]
         if not t and not th:
@@ -225,18 +258,21 @@ def explain_text(x: dict) -> str:
             L.append(f"  {f['field']}: {', '.join(t)}")
         else:
             L.append(f"  {f['field']}: now {', '.join(t) or '—'}; then {', '.join(th) or '—'}")
-    L.append("")
-    L.append("Rules cited (適用条項)")
-    for r in x["rules"]:
-        L.append(f"  {article_pair(r)}: {r['title_en']}")
-    L.append("")
-    L.append("Facts (recorded order; 'then' = known at the incident, 'true' = not retracted)")
+    return L
+
+
+def _text_rules(x: dict) -> list[str]:
+    return ["Rules cited (適用条項)", *(f"  {article_pair(r)}: {r['title_en']}" for r in x["rules"])]
+
+
+def _text_facts(x: dict) -> list[str]:
+    L = ["Facts (recorded order; 'then' = known at the incident, 'true' = not retracted)"]
     for f in x["facts"]:
         marks = ("then " if f["known_then"] else "     ") + ("true" if f["true"] else "    ")
         tail = f"  retracted by {f['retracted_by']}" if f["retracted_by"] else ""
         L.append(f"  [{marks}] {f['event_id']} {f['type']} effective {f['effective']}, recorded {f['recorded']} "
                  f"by {f['actor']}{tail}")
-    return "\n".join(L) + "\n"
+    return L
 
 
 def yen(v: Any) -> str:
@@ -272,14 +308,29 @@ def e(v: Any) -> str:
 
 
 def explain_html(x: dict) -> str:
+    """The dispute report as one self-contained HTML page, section by section."""
+    ids = _id_lister(x)
+    parts = [*_html_head(x), _html_verdict(x),
+             "<h2>Timeline 経過</h2>", timeline_svg(x["timeline"]), legend_html(x["timeline"]),
+             *_html_status(x, ids), *_html_later(x, ids), *_html_decisions(x, ids), *_html_cap(x, ids),
+             *_html_rules(x), *_html_facts(x, ids),
+             f"<p class=\"small\">Generated from the ledger as known at {html.escape(x['known_now'])}. "
+             "Self-contained: no script, no network.</p></body></html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _id_lister(x: dict) -> Callable[[Iterable[str]], str]:
+    """Fact ids as HTML, one a line, each with its fact's type when the report has it."""
     facts = {f["event_id"]: f for f in x["facts"]}
 
     def ids(lst: Iterable[str]) -> str:
         return "<br>".join(f"<code>{html.escape(i)}</code> {html.escape(facts[i]['type']) if i in facts else ''}"
                            for i in lst) or "—"
+    return ids
 
-    st = x["state"]
-    parts = [
+
+def _html_head(x: dict) -> list[str]:
+    return [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Dispute report {html.escape(x['id'])} at {html.escape(x['at'])}</title>",
@@ -289,106 +340,118 @@ def explain_html(x: dict) -> str:
         f"<p class=\"meta\">As now known (現在判明している事実): everything recorded by {html.escape(x['known_now'])}. "
         f"As known then (当時の記録): what the ledger showed at {html.escape(x['known_then'])}.</p>",
     ]
-    if x["views"]["then"] is None or x["views"]["true"] is None:
-        which = "known then" if x["views"]["then"] is None else "now known"
-        parts.append(f'<p class="verdict differ" id="verdict">As {which}, the ledger has no record of this member at '
-                     f"that instant. State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")
-    elif x["differs"]:
-        diffs = ", ".join(f["field"] for f in x["fields"] if f["differs"])
-        parts.append(f'<p class="verdict differ" id="verdict">The two views differ: {html.escape(diffs)}. '
-                     f"State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")
-    else:
-        parts.append(f'<p class="verdict agree" id="verdict">The two views agree. State {e(st["true"])}.</p>')
-    parts.append("<h2>Timeline 経過</h2>")
-    parts.append(timeline_svg(x["timeline"]))
-    parts.append(legend_html(x["timeline"]))
 
-    parts.append("<h2>Status at the incident 事故時点の状態</h2>")
-    parts.append('<table id="views"><tr><th>field</th><th>as now known<br><span class="ja">現在判明</span></th>'
-                 '<th>as known then<br><span class="ja">当時の記録</span></th><th>explained by later facts</th>'
-                 "<th>because (now / then)</th></tr>")
+
+def _html_verdict(x: dict) -> str:
+    st = x["state"]
+    which = missing_view(x)
+    if which is not None:
+        return (f'<p class="verdict differ" id="verdict">As {which}, the ledger has no record of this member at '
+                f"that instant. State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")
+    if x["differs"]:
+        return (f'<p class="verdict differ" id="verdict">The two views differ: {html.escape(", ".join(differing(x)))}. '
+                f"State {e(st['true'])} as now known, {e(st['then'])} as known then.</p>")
+    return f'<p class="verdict agree" id="verdict">The two views agree. State {e(st["true"])}.</p>'
+
+
+def _html_status(x: dict, ids: Callable[[Iterable[str]], str]) -> list[str]:
+    out = ["<h2>Status at the incident 事故時点の状態</h2>",
+           '<table id="views"><tr><th>field</th><th>as now known<br><span class="ja">現在判明</span></th>'
+           '<th>as known then<br><span class="ja">当時の記録</span></th><th>explained by later facts</th>'
+           "<th>because (now / then)</th></tr>"]
     for f in x["fields"]:
         because = ids(f["because"]["true"])
         if f["because"]["then"] != f["because"]["true"]:
             because += "<hr>" + ids(f["because"]["then"])
-        parts.append(
+        out.append(
             f'<tr class="{"differs" if f["differs"] else "same"}"><td><code>{html.escape(f["field"])}</code></td>'
             f"<td>{e(f['true'])}</td><td>{e(f['then'])}</td>"
             f'<td class="ids">{ids(f["explained_by"]) if f["differs"] else ""}'
             f"{' (together)' if f['jointly'] else ''}</td><td class=\"ids\">{because}</td></tr>")
-    parts.append("</table>")
+    out.append("</table>")
+    return out
 
-    parts.append("<h2>Later facts 事故後に記録された事実</h2>")
+
+def _html_later(x: dict, ids: Callable[[Iterable[str]], str]) -> list[str]:
+    out = ["<h2>Later facts 事故後に記録された事実</h2>"]
     if not x["later_facts"]:
-        parts.append("<p>None: nothing recorded after the incident changes this view.</p>")
-    else:
-        parts.append('<table id="later"><tr><th>fact</th><th>kind</th><th>effective</th><th>recorded</th><th>actor</th>'
-                     "<th>reason / withdraws</th><th>changes</th></tr>")
-        for f in x["later_facts"]:
-            what = html.escape(f.get("reason") or "")
-            if f["kind"] == "retraction":
-                what += "<br>" + ids(t["event_id"] for t in f["retracts"])
-                kind = "retraction 取消し"
-            else:
-                kind = f"recorded late 遅延記録 (+{f['days_after_effective']} days)"
-            parts.append(f"<tr><td class=\"ids\">{ids([f['event_id']])}</td><td>{kind}</td>"
-                         f"<td>{e(f['effective'])}</td><td>{e(f['recorded'])}</td><td>{e(f['actor'])}</td>"
-                         f"<td>{what}</td><td><code>{html.escape(', '.join(f['changes']))}</code></td></tr>")
-        parts.append("</table>")
+        return [*out, "<p>None: nothing recorded after the incident changes this view.</p>"]
+    out.append('<table id="later"><tr><th>fact</th><th>kind</th><th>effective</th><th>recorded</th><th>actor</th>'
+               "<th>reason / withdraws</th><th>changes</th></tr>")
+    for f in x["later_facts"]:
+        what = html.escape(f.get("reason") or "")
+        if f["kind"] == "retraction":
+            what += "<br>" + ids(t["event_id"] for t in f["retracts"])
+            kind = "retraction 取消し"
+        else:
+            kind = f"recorded late 遅延記録 (+{f['days_after_effective']} days)"
+        out.append(f"<tr><td class=\"ids\">{ids([f['event_id']])}</td><td>{kind}</td>"
+                   f"<td>{e(f['effective'])}</td><td>{e(f['recorded'])}</td><td>{e(f['actor'])}</td>"
+                   f"<td>{what}</td><td><code>{html.escape(', '.join(f['changes']))}</code></td></tr>")
+    out.append("</table>")
+    return out
 
-    parts.append("<h2>Decisions 判断</h2>")
+
+def _html_decisions(x: dict, ids: Callable[[Iterable[str]], str]) -> list[str]:
+    out = ["<h2>Decisions 判断</h2>"]
     if not x["decisions"]:
-        parts.append("<p>None up to the incident day.</p>")
-    else:
-        parts.append('<table id="decisions"><tr><th>fact</th><th>decision</th><th>effective / recorded</th>'
-                     "<th>actor</th><th>rules 条項</th><th>notes</th></tr>")
-        for d in x["decisions"]:
-            rules = "<br>".join(
-                f"<b>{html.escape(r['id'])}</b> {html.escape(r['article_ja'])} / {html.escape(r['article_en'])}"
-                f"<br><span class=\"small\">{html.escape(r['title_en'])}</span>"
-                f"<br><span class=\"small ja\">{html.escape(r['title_ja'])}</span>" for r in d["rules"]) or "—"
-            notes = []
-            if d["on_incident_day"]:
-                notes.append("<b>on the incident day</b>")
-            if not d["known_then"]:
-                notes.append("not known then")
-            if d["retracted"]:
-                notes.append(f"retracted by <code>{html.escape(d['retracted_by'])}</code>")
-            if d.get("reason"):
-                notes.append(html.escape(d["reason"]))
-            parts.append(f"<tr><td class=\"ids\">{ids([d['event_id']])}</td><td>{e(d['decision'])}</td>"
-                         f"<td>{e(d['effective'])}<br>{e(d['recorded'])}</td><td>{e(d['actor'])}</td>"
-                         f"<td>{rules}</td><td>{'<br>'.join(notes)}</td></tr>")
-        parts.append("</table>")
+        return [*out, "<p>None up to the incident day.</p>"]
+    out.append('<table id="decisions"><tr><th>fact</th><th>decision</th><th>effective / recorded</th>'
+               "<th>actor</th><th>rules 条項</th><th>notes</th></tr>")
+    for d in x["decisions"]:
+        rules = "<br>".join(
+            f"<b>{html.escape(r['id'])}</b> {html.escape(r['article_ja'])} / {html.escape(r['article_en'])}"
+            f"<br><span class=\"small\">{html.escape(r['title_en'])}</span>"
+            f"<br><span class=\"small ja\">{html.escape(r['title_ja'])}</span>" for r in d["rules"]) or "—"
+        notes = []
+        if d["on_incident_day"]:
+            notes.append("<b>on the incident day</b>")
+        if not d["known_then"]:
+            notes.append("not known then")
+        if d["retracted"]:
+            notes.append(f"retracted by <code>{html.escape(d['retracted_by'])}</code>")
+        if d.get("reason"):
+            notes.append(html.escape(d["reason"]))
+        out.append(f"<tr><td class=\"ids\">{ids([d['event_id']])}</td><td>{e(d['decision'])}</td>"
+                   f"<td>{e(d['effective'])}<br>{e(d['recorded'])}</td><td>{e(d['actor'])}</td>"
+                   f"<td>{rules}</td><td>{'<br>'.join(notes)}</td></tr>")
+    out.append("</table>")
+    return out
 
+
+def _html_cap(x: dict, ids: Callable[[Iterable[str]], str]) -> list[str]:
+    """The liability cap (IE-11.2) in both views, and the facts behind it as now known."""
     cap = x["liability_cap"]
-    parts.append("<h2>Liability cap 賠償責任の上限</h2>")
-    parts.append(f'<p id="cap"><b>{html.escape(cap["id"])}</b> {html.escape(cap["article_ja"])} / '
-                 f"{html.escape(cap['article_en'])}: as now known <b>{html.escape(yen(cap['true']))}</b>, "
-                 f"as known then <b>{html.escape(yen(cap['then']))}</b>.<br>"
-                 f"<span class=\"small\">{html.escape(cap['title_en'])}</span><br>"
-                 f"<span class=\"small ja\">{html.escape(cap['title_ja'])}</span><br>"
-                 f"<span class=\"small\">because: {ids(cap['because']['true'])}</span></p>")
+    return ["<h2>Liability cap 賠償責任の上限</h2>",
+            f'<p id="cap"><b>{html.escape(cap["id"])}</b> {html.escape(cap["article_ja"])} / '
+            f"{html.escape(cap['article_en'])}: as now known <b>{html.escape(yen(cap['true']))}</b>, "
+            f"as known then <b>{html.escape(yen(cap['then']))}</b>.<br>"
+            f"<span class=\"small\">{html.escape(cap['title_en'])}</span><br>"
+            f"<span class=\"small ja\">{html.escape(cap['title_ja'])}</span><br>"
+            f"<span class=\"small\">because: {ids(cap['because']['true'])}</span></p>"]
 
-    parts.append("<h2>Rules cited 適用条項</h2><table id=\"rules\"><tr><th>rule</th><th>article</th><th>statement</th></tr>")
+
+def _html_rules(x: dict) -> list[str]:
+    out = ["<h2>Rules cited 適用条項</h2><table id=\"rules\"><tr><th>rule</th><th>article</th><th>statement</th></tr>"]
     for r in x["rules"]:
-        parts.append(f"<tr><td><b>{html.escape(r['id'])}</b></td><td>{html.escape(r['article_ja'])}<br>"
-                     f"{html.escape(r['article_en'])}</td><td>{html.escape(r['title_en'])}<br>"
-                     f"<span class=\"ja\">{html.escape(r['title_ja'])}</span></td></tr>")
-    parts.append("</table>")
+        out.append(f"<tr><td><b>{html.escape(r['id'])}</b></td><td>{html.escape(r['article_ja'])}<br>"
+                   f"{html.escape(r['article_en'])}</td><td>{html.escape(r['title_en'])}<br>"
+                   f"<span class=\"ja\">{html.escape(r['title_ja'])}</span></td></tr>")
+    out.append("</table>")
+    return out
 
-    parts.append("<h2>Facts 事実</h2><table id=\"facts\"><tr><th>fact</th><th>effective</th><th>recorded</th>"
-                 "<th>actor</th><th>rules</th><th>known then</th><th>true now</th><th>data</th></tr>")
+
+def _html_facts(x: dict, ids: Callable[[Iterable[str]], str]) -> list[str]:
+    out = ["<h2>Facts 事実</h2><table id=\"facts\"><tr><th>fact</th><th>effective</th><th>recorded</th>"
+           "<th>actor</th><th>rules</th><th>known then</th><th>true now</th><th>data</th></tr>"]
     for f in x["facts"]:
-        parts.append(f"<tr><td class=\"ids\">{ids([f['event_id']])}</td><td>{e(f['effective'])}</td>"
-                     f"<td>{e(f['recorded'])}</td><td>{e(f['actor'])}</td><td>{e(', '.join(f['rules']))}</td>"
-                     f"<td>{'yes' if f['known_then'] else 'no'}</td><td>{'yes' if f['true'] else 'no'}"
-                     f"{' (retracted by ' + html.escape(f['retracted_by']) + ')' if f['retracted_by'] else ''}</td>"
-                     f"<td><code>{html.escape(json.dumps(f['data'], ensure_ascii=False))}</code></td></tr>")
-    parts.append("</table>")
-    parts.append(f"<p class=\"small\">Generated from the ledger as known at {html.escape(x['known_now'])}. "
-                 "Self-contained: no script, no network.</p></body></html>")
-    return "\n".join(parts) + "\n"
+        out.append(f"<tr><td class=\"ids\">{ids([f['event_id']])}</td><td>{e(f['effective'])}</td>"
+                   f"<td>{e(f['recorded'])}</td><td>{e(f['actor'])}</td><td>{e(', '.join(f['rules']))}</td>"
+                   f"<td>{'yes' if f['known_then'] else 'no'}</td><td>{'yes' if f['true'] else 'no'}"
+                   f"{' (retracted by ' + html.escape(f['retracted_by']) + ')' if f['retracted_by'] else ''}</td>"
+                   f"<td><code>{html.escape(json.dumps(f['data'], ensure_ascii=False))}</code></td></tr>")
+    out.append("</table>")
+    return out
 
 
 LEFT, RIGHT, WIDTH = 190, 20, 1140
@@ -412,25 +475,39 @@ def _rows(t: dict) -> tuple[list[str], list[str]]:
     return span_kinds, marker_kinds
 
 
-def timeline_svg(t: dict) -> str:
+@dataclass(frozen=True)
+class Layout:
+    """Where things go on the timeline: the date axis, its ticks, and the rows of each lane."""
+
+    start: date
+    days: int
+    span_kinds: list[str]
+    marker_kinds: list[str]
+    ticks: list[date]
+    fmt: str
+    top: int = 34
+
+    @property
+    def lane_h(self) -> int:
+        return 26 + ROW * (len(self.span_kinds) + len(self.marker_kinds))
+
+    @property
+    def height(self) -> int:
+        return self.top + 2 * (self.lane_h + 14) + 10
+
+    def x(self, d: str | date) -> float:
+        dd = date.fromisoformat(d) if isinstance(d, str) else d
+        return round(LEFT + (dd - self.start).days / self.days * (WIDTH - LEFT - RIGHT), 1)
+
+    def lane_y(self, li: int) -> int:
+        return self.top + li * (self.lane_h + 14)
+
+
+def layout(t: dict) -> Layout:
+    """The axis from ``t["from"]`` to ``t["to"]``: a tick a year on a long axis (over two
+    years), else a tick a month; the same span and marker rows in every lane."""
     start, end = date.fromisoformat(t["from"]), date.fromisoformat(t["to"])
     days = max(1, (end - start).days)
-    plot = WIDTH - LEFT - RIGHT
-
-    def x(d: str | date) -> float:
-        dd = date.fromisoformat(d) if isinstance(d, str) else d
-        return round(LEFT + (dd - start).days / days * plot, 1)
-
-    span_kinds, marker_kinds = _rows(t)
-    lane_h = 26 + ROW * (len(span_kinds) + len(marker_kinds))
-    top = 34
-    height = top + 2 * (lane_h + 14) + 10
-    out = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-           f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="Timeline of both views">',
-           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-           '<line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>']
-    # The date axis: years, or months on a short axis.
-    out.append(f'<g class="axis"><line x1="{LEFT}" y1="{top - 8}" x2="{WIDTH - RIGHT}" y2="{top - 8}" stroke="#999"/>')
     ticks = []
     if days > 730:
         ticks = [date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
@@ -442,63 +519,88 @@ def timeline_svg(t: dict) -> str:
                 ticks.append(d)
             d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
         fmt = "%Y-%m"
-    for tick in ticks:
-        out.append(f'<line class="tick" x1="{x(tick)}" y1="{top - 12}" x2="{x(tick)}" y2="{height - 8}" '
-                   f'stroke="#eee"/><text x="{x(tick)}" y="{top - 15}" font-size="11" text-anchor="middle" '
-                   f'fill="#555">{tick.strftime(fmt)}</text>')
+    span_kinds, marker_kinds = _rows(t)
+    return Layout(start, days, span_kinds, marker_kinds, ticks, fmt)
+
+
+def timeline_svg(t: dict) -> str:
+    """Both views of the member's life as an inline SVG: the axis, a lane per view, the incident."""
+    lay = layout(t)
+    top, height = lay.top, lay.height
+    out = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+           f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="Timeline of both views">',
+           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+           '<line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>',
+           f'<g class="axis"><line x1="{LEFT}" y1="{top - 8}" x2="{WIDTH - RIGHT}" y2="{top - 8}" stroke="#999"/>']
+    for tick in lay.ticks:
+        out.append(f'<line class="tick" x1="{lay.x(tick)}" y1="{top - 12}" x2="{lay.x(tick)}" y2="{height - 8}" '
+                   f'stroke="#eee"/><text x="{lay.x(tick)}" y="{top - 15}" font-size="11" text-anchor="middle" '
+                   f'fill="#555">{tick.strftime(lay.fmt)}</text>')
     out.append("</g>")
-    titles = {"true": "As now known (true) 現在判明", "then": "As known then 当時の記録"}
     for li, (lane, data) in enumerate(t["lanes"].items()):
-        y0 = top + li * (lane_h + 14)
-        hollow = lane == "then"
-        out.append(f'<g class="lane lane-{lane}" data-known-at="{html.escape(data["known_at"])}">')
-        out.append(f'<rect x="4" y="{y0}" width="{WIDTH - 8}" height="{lane_h}" fill="{"#fafafa" if hollow else "#f4f8fc"}" '
-                   f'stroke="#ccc" rx="4"/>')
-        out.append(f'<text x="10" y="{y0 + 16}" font-size="12" font-weight="bold">{html.escape(titles.get(lane, lane))}</text>')
-        for ri, kind in enumerate(span_kinds):
-            ry = y0 + 22 + ri * ROW
-            out.append(f'<text x="18" y="{ry + 10}" font-size="10" fill="#666">{kind}</text>')
-            for s in data["spans"]:
-                if s["kind"] != kind:
-                    continue
-                x1, x2 = x(s["start"]), x(s["end"])
-                color = COLORS.get(kind, COLORS["other"])
-                fill = "url(#hatch)" if hollow else color
-                dash = ' stroke-dasharray="4 2"' if hollow else ""
-                out.append(f'<rect class="span kind-{kind}" x="{x1}" y="{ry + 1}" width="{max(1.5, x2 - x1)}" height="{ROW - 4}" '
-                           f'fill="{fill}" fill-opacity="{0.9 if hollow else 0.55}" stroke="{color}" '
-                           f'stroke-width="1.5"{dash}>'
-                           f'<title>{html.escape(s["label"])}: {s["start"]} – {s["end"]}'
-                           f'{" (open)" if s.get("open") else ""} [{html.escape(s["event_id"])}]</title></rect>')
-        for ki, kind in enumerate(marker_kinds):
-            ry = y0 + 22 + (len(span_kinds) + ki) * ROW + ROW / 2
-            color = COLORS.get(kind, COLORS["other"])
-            out.append(f'<text x="18" y="{ry + 4}" font-size="10" fill="#666">{kind}</text>')
-            for m in data["markers"]:
-                if m["kind"] != kind:
-                    continue
-                cx = x(m["on"])
-                title = (f"{m['event_id']} {m['type']} effective {m['on']}, recorded {m['recorded']}"
-                         + (" — recorded after the incident" if m["after_incident"] else "")
-                         + (" — retracted later" if m["retracted_later"] else ""))
-                cls = f"marker kind-{kind}" + (" late" if m["late"] else "") + (" retracted" if m["retracted_later"] else "")
-                shape = (f'<rect x="{cx - 5}" y="{ry - 5}" width="10" height="10" transform="rotate(45 {cx} {ry})"'
-                         if m["decision"] else f'<circle cx="{cx}" cy="{ry}" r="5"')
-                fill = "#fff" if hollow else color
-                out.append(f'<g class="{cls}" data-event="{html.escape(m["event_id"])}">{shape} fill="{fill}" '
-                           f'stroke="{color}" stroke-width="2"/>'
-                           + (f'<circle cx="{cx}" cy="{ry}" r="8.5" fill="none" stroke="#ff7f0e" stroke-width="2"/>'
-                              if m["late"] else "")
-                           + (f'<path d="M{cx - 6} {ry - 6}L{cx + 6} {ry + 6}M{cx - 6} {ry + 6}L{cx + 6} {ry - 6}" '
-                              f'stroke="#000" stroke-width="2"/>' if m["retracted_later"] else "")
-                           + f"<title>{html.escape(title)}</title></g>")
-        out.append("</g>")
-    ix = x(t["incident_day"])
+        out.extend(_svg_lane(lay, li, lane, data))
+    ix = lay.x(t["incident_day"])
     out.append(f'<g class="incident"><line x1="{ix}" y1="{top - 10}" x2="{ix}" y2="{height - 6}" stroke="#d62728" '
                f'stroke-width="2" stroke-dasharray="6 3"/><text x="{ix + 4}" y="{height - 8}" font-size="11" '
                f'fill="#d62728">incident {html.escape(t["incident"])}</text></g>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+LANE_TITLES = {"true": "As now known (true) 現在判明", "then": "As known then 当時の記録"}
+
+
+def _svg_lane(lay: Layout, li: int, lane: str, data: dict) -> list[str]:
+    """One view's lane: a row per span kind, then a row per marker kind; the *then* lane hollow."""
+    y0 = lay.lane_y(li)
+    hollow = lane == "then"
+    out = [f'<g class="lane lane-{lane}" data-known-at="{html.escape(data["known_at"])}">',
+           f'<rect x="4" y="{y0}" width="{WIDTH - 8}" height="{lay.lane_h}" fill="{"#fafafa" if hollow else "#f4f8fc"}" '
+           f'stroke="#ccc" rx="4"/>',
+           f'<text x="10" y="{y0 + 16}" font-size="12" font-weight="bold">{html.escape(LANE_TITLES.get(lane, lane))}</text>']
+    for ri, kind in enumerate(lay.span_kinds):
+        ry = y0 + 22 + ri * ROW
+        out.append(f'<text x="18" y="{ry + 10}" font-size="10" fill="#666">{kind}</text>')
+        out.extend(_svg_span(lay, s, ry, hollow) for s in data["spans"] if s["kind"] == kind)
+    for ki, kind in enumerate(lay.marker_kinds):
+        ry = y0 + 22 + (len(lay.span_kinds) + ki) * ROW + ROW / 2
+        out.append(f'<text x="18" y="{ry + 4}" font-size="10" fill="#666">{kind}</text>')
+        out.extend(_svg_marker(lay.x(m["on"]), ry, m, hollow) for m in data["markers"] if m["kind"] == kind)
+    out.append("</g>")
+    return out
+
+
+def _svg_span(lay: Layout, s: dict, ry: int, hollow: bool) -> str:
+    kind = s["kind"]
+    x1, x2 = lay.x(s["start"]), lay.x(s["end"])
+    color = COLORS.get(kind, COLORS["other"])
+    fill = "url(#hatch)" if hollow else color
+    dash = ' stroke-dasharray="4 2"' if hollow else ""
+    return (f'<rect class="span kind-{kind}" x="{x1}" y="{ry + 1}" width="{max(1.5, x2 - x1)}" height="{ROW - 4}" '
+            f'fill="{fill}" fill-opacity="{0.9 if hollow else 0.55}" stroke="{color}" '
+            f'stroke-width="1.5"{dash}>'
+            f'<title>{html.escape(s["label"])}: {s["start"]} – {s["end"]}'
+            f'{" (open)" if s.get("open") else ""} [{html.escape(s["event_id"])}]</title></rect>')
+
+
+def _svg_marker(cx: float, ry: float, m: dict, hollow: bool) -> str:
+    """A fact: a circle, a diamond for a decision; ringed when recorded late, crossed when retracted later."""
+    kind = m["kind"]
+    color = COLORS.get(kind, COLORS["other"])
+    title = (f"{m['event_id']} {m['type']} effective {m['on']}, recorded {m['recorded']}"
+             + (" — recorded after the incident" if m["after_incident"] else "")
+             + (" — retracted later" if m["retracted_later"] else ""))
+    cls = f"marker kind-{kind}" + (" late" if m["late"] else "") + (" retracted" if m["retracted_later"] else "")
+    shape = (f'<rect x="{cx - 5}" y="{ry - 5}" width="10" height="10" transform="rotate(45 {cx} {ry})"'
+             if m["decision"] else f'<circle cx="{cx}" cy="{ry}" r="5"')
+    fill = "#fff" if hollow else color
+    return (f'<g class="{cls}" data-event="{html.escape(m["event_id"])}">{shape} fill="{fill}" '
+            f'stroke="{color}" stroke-width="2"/>'
+            + (f'<circle cx="{cx}" cy="{ry}" r="8.5" fill="none" stroke="#ff7f0e" stroke-width="2"/>'
+               if m["late"] else "")
+            + (f'<path d="M{cx - 6} {ry - 6}L{cx + 6} {ry + 6}M{cx - 6} {ry + 6}L{cx + 6} {ry - 6}" '
+               f'stroke="#000" stroke-width="2"/>' if m["retracted_later"] else "")
+            + f"<title>{html.escape(title)}</title></g>")
 
 
 def legend_html(t: dict) -> str:

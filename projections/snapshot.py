@@ -9,8 +9,9 @@ the number of members, never with the number of facts:
   needs before decoding them, and folds each visible fact into its stream's
   state with the programme's incremental fold (``ledger.member.evolve``).
 
-A fact is visible to a window exactly as ``ledger.facts.visible`` says: effective
-<= as_of, recorded <= known_at, and no retraction recorded <= known_at names it.
+A fact is visible to a window exactly as ``ledger.facts.visible`` says (the one rule,
+``ledger.facts.counts``): effective <= as_of, recorded <= known_at, and no retraction
+recorded <= known_at names it.
 Several windows can be replayed in the same two passes (``diff`` replays two).
 
 The rows are the programmes' own status rows (``projections.member_view.assemble``
@@ -24,15 +25,15 @@ import os
 import pickle
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger import fees, member, presence
+from ledger import fees, inspection, member, presence
 from ledger.events import Event, FactRetracted, stream_of
 from ledger.errors import StoreError
-from ledger.facts import visible
+from ledger.facts import NO_RETRACTIONS, Retraction, counts, earliest_retractions, visible
 from ledger.store import LedgerApp, decode, open_store
 from projections import member_view, presence as presence_view
 from projections.explain import leaves
@@ -104,14 +105,14 @@ def _member_row(m: member.Member, ctx: Context) -> dict | None:
     return member_view.assemble(m, ctx).row
 
 
-MEMBERS = Program("member:", "iesapo", member.Member, member.evolve, _member_row)
+MEMBERS = Program(member.PREFIX, "iesapo", member.Member, member.evolve, _member_row)
 
 
 def _enrolment_row(en: presence.Enrolment, ctx: Context) -> dict | None:
     return presence_view.enrolment_row(en, ctx.window) if en.enrolled is not None else None
 
 
-ENROLMENTS = Program("enrolment:", "presence_check", presence.Enrolment, presence.evolve, _enrolment_row)
+ENROLMENTS = Program(presence.PREFIX, "presence_check", presence.Enrolment, presence.evolve, _enrolment_row)
 
 
 def programs() -> list[Program]:
@@ -120,33 +121,17 @@ def programs() -> list[Program]:
 
 
 SHARED = (fees.STREAM,)
-INSPECTIONS = "inspection:"  # read beside the members: a house's inspection facts are few
+INSPECTIONS = inspection.PREFIX  # read beside the members: a house's inspection facts are few
 
 
 # --- pass 1: retractions ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Retraction:
-    event_id: str
-    recorded: datetime
-    actor: str
-    reason: str
-    targets: tuple[str, ...]
-
-
 def retractions(app: LedgerApp, known_at: datetime) -> dict[str, Retraction]:
-    """Every fact retracted by a retraction recorded <= ``known_at``, with the earliest such retraction."""
-    out: dict[str, Retraction] = {}
-    for _, _, topic, state in app.iter_stored(topics=(RETRACTED,)):
-        e = decode(topic, state)
-        if not isinstance(e, FactRetracted) or e.recorded > known_at:
-            continue
-        r = Retraction(e.event_id, e.recorded, e.actor, e.reason, e.targets)
-        for t in e.targets:
-            if t not in out or out[t].recorded > r.recorded:
-                out[t] = r
-    return out
+    """Every fact retracted by a retraction recorded <= ``known_at``, with the earliest such retraction
+    (``ledger.facts.earliest_retractions`` over the retractions alone, read by topic)."""
+    return earliest_retractions((decode(topic, state) for _, _, topic, state in app.iter_stored(topics=(RETRACTED,))),
+                                known_at)
 
 
 # --- pass 2: the fold -------------------------------------------------------------------------
@@ -198,12 +183,14 @@ class Replay:
         return None
 
     def counts(self, e: Event, w: Window, shared: bool) -> bool:
-        """``ledger.facts.visible`` for one fact. The fee schedule counts what was announced
-        by known_at, whatever its applies_from (the same filter as ``status``)."""
-        if not (e.recorded <= w.known_at and (shared or e.effective <= w.as_of)):
-            return False
-        r = self.gone.get(e.event_id) if e.originator_id in self.touched else None
-        return r is None or r.recorded > w.known_at
+        """Whether ``e`` counts for window ``w`` (``ledger.facts.counts``). The fee schedule counts
+        what was announced by known_at, whatever its applies_from (the same filter as ``status``)."""
+        return counts(e, None if shared else w.as_of, w.known_at, self.retracted(e.originator_id))
+
+    def retracted(self, stream: str) -> Mapping[str, Retraction]:
+        """The retractions the rule must look up for a fact of ``stream``: none for a stream
+        with no retracted fact, which spares building each of its facts' ids."""
+        return self.gone if stream in self.touched else NO_RETRACTIONS
 
     def feed(self, stream: str, topic: str, state: bytes) -> None:
         self.facts += 1
@@ -223,12 +210,9 @@ class Replay:
         if self.simple and prog is not None:
             # One window, a programme stream: the common case, kept short (it runs for every fact).
             w = self.windows[0]
-            if e.recorded > w.known_at or e.effective > w.as_of:
+            # The one rule (ledger.facts.counts); a stream with no retracted fact passes no retractions.
+            if not counts(e, w.as_of, w.known_at, self.gone if stream in self.touched else NO_RETRACTIONS):
                 return
-            if stream in self.touched:
-                r = self.gone.get(e.event_id)
-                if r is not None and r.recorded <= w.known_at:
-                    return
             states = self.states[0]
             st = states.get(stream)
             if st is None:
@@ -566,14 +550,7 @@ def _changers(facts: list[Event], windows: list[Window], bounds: tuple[datetime,
               shared: bool = False) -> dict[str, list[dict]]:
     """The facts of one stream that count for one window and not the other (``Replay.feed``'s
     test, with the stream's own retractions: a retraction names facts of its own stream)."""
-    gone: dict[str, Retraction] = {}
-    for e in facts:
-        if isinstance(e, FactRetracted):
-            r = Retraction(e.event_id, e.recorded, e.actor, e.reason, e.targets)
-            for t in e.targets:
-                if t not in gone or gone[t].recorded > r.recorded:
-                    gone[t] = r
-    r = Replay(windows, gone, bounds=bounds, programs=[])
+    r = Replay(windows, earliest_retractions(facts), bounds=bounds, programs=[])
     out: dict[str, list[dict]] = {}
     for e in facts:
         if isinstance(e, FactRetracted):

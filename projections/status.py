@@ -47,16 +47,30 @@ def member_status(app: LedgerApp, member_id: str, w: Window) -> dict:
     return member_view_of(app, member_id, w).row
 
 
+def member_of(app: LedgerApp, ident: str) -> str:
+    """A member or enrolment id as it is; a property id -> the member registered for it most
+    recently (a registration retracted does not count)."""
+    if app.exists(member.stream(ident)) or app.exists(presence.stream(ident)):
+        return ident
+    links = [e for e in visible(app.read(prop.stream(ident))) if e.TYPE == "PropertyMemberRegistered"]
+    return links[-1].member_id if links else ident
+
+
+def is_enrolment(app: LedgerApp, ident: str) -> bool:
+    """The id names a presence-check enrolment and no Ie-Sapo member."""
+    return not app.exists(member.stream(ident)) and app.exists(presence.stream(ident))
+
+
 def status(app: LedgerApp, ident: str, w: Window) -> dict:
     """The status of a member (or, where one exists, an enrolment) with this id."""
-    if not app.exists(member.stream(ident)) and app.exists(presence.stream(ident)):
+    if is_enrolment(app, ident):
         return presence_view.enrolment_status(app, ident, w)
     return member_status(app, ident, w)
 
 
 def stream_for(app: LedgerApp, ident: str) -> list[Event]:
     """The stream an id names, for ``history``: a member, a property, an enrolment."""
-    for name in (member.stream(ident), prop.stream(ident), f"enrolment:{ident}", ident):
+    for name in (member.stream(ident), prop.stream(ident), presence.stream(ident), ident):
         events = app.read(name)
         if events:
             return events

@@ -49,9 +49,9 @@ def member_tasks(v: member_view.MemberView) -> list[dict]:
         elif r.state == "approved" and d <= r.lease_start <= d + LEASE_LOOKAHEAD:
             out.append(task(r.lease_start, "lease_starting", mid, "IE-18",
                             f"Approved lease starts {r.lease_start}: services stop for the lease.", d))
-    for on, token, event_id in m.card_suspensions:
-        if on <= d and not any(c[0] >= on and c[1] != token for c in m.cards):
-            out.append(task(on, "register_card", mid, "IE-5.4.4",
+    for s in m.card_suspensions:
+        if s.on <= d and not any(c.on >= s.on and c.token != s.token for c in m.cards):
+            out.append(task(s.on, "register_card", mid, "IE-5.4.4",
                             "The card was suspended: ask the member to register another card; invoice arrears directly.", d))
     if m.acquirer == "secondary" and m.accepted is None and m.refused is None:
         out.append(task(m.applied_on or d, "registration_decision", mid, "IE-17.2",

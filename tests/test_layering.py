@@ -107,3 +107,30 @@ def test_the_checks_see_a_wrong_import(tmp_path):
     bad.write_text("from projections import status\n\ndef f():\n    from commands.handlers import execute\n")
     assert imported("ledger.bad", bad) == {"projections.status", "commands.handlers"}
     assert imported("ledger.bad", bad, top_level_only=True) == {"projections.status"}
+
+
+# A stream prefix belongs to the module that names those streams (issue 14): the others
+# call its stream(), is_stream(), ident() or pass its PREFIX, so a prefix changes in one place.
+PREFIX_HOME = {
+    "member:": "ledger.member", "property:": "ledger.property", "inspection:": "ledger.inspection",
+    "enrolment:": "ledger.presence", "holder:": "ledger.presence", "command:": "commands.handlers",
+}
+
+
+def literal_prefixes(path: Path) -> set[str]:
+    """The stream prefixes a module writes as a string literal (or the head of an f-string)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+            node = node.values[0]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found |= {p for p in PREFIX_HOME if node.value.startswith(p)}
+    return found
+
+
+def test_each_stream_prefix_is_written_in_its_own_module_only():
+    strays = sorted((name, p) for name, path in modules().items() for p in literal_prefixes(path)
+                    if PREFIX_HOME[p] != name)
+    assert strays == []
+    homes = {name: literal_prefixes(path) for name, path in modules().items()}
+    assert all(p in homes[home] for p, home in PREFIX_HOME.items())  # the check finds what it looks for

@@ -213,3 +213,27 @@ def test_a_new_key_is_stored_with_its_first_facts_and_a_lost_race_is_a_conflict(
         assert [e.applicant.name for e in open_store(store_url).read("member:M-0099")] == ["版 1", "版 2"]
     finally:
         other.close()
+
+
+def test_a_list_reads_its_keys_a_batch_at_a_time_and_still_honours_an_erasure(app, store_url):
+    """iter_streams reads a batch's wrapped keys in one query (issue 11); an erased member
+    still reads as erased and the others open, with no per-stream key query."""
+    from ledger import member
+
+    onboard(app)
+    apply(app)
+    refuse(app)
+    erase(app)
+    again = open_store(store_url)
+    try:
+        asked = []
+        load = again.keyring._load
+        again.keyring._load = lambda subject: asked.append(subject) or load(subject)
+        applicants = {name: next(e.applicant for e in facts if e.TYPE == "MembershipApplied")
+                      for name, facts in again.iter_streams(member.PREFIX, batch=2)}
+        assert asked == []
+        assert applicants["member:M-0050"].erased is True and applicants["member:M-0050"].name is None
+        assert applicants["member:M-0042"].name == "山田 太郎"
+        assert again.keyring._wrapped == {} and again.keyring._keys == {}  # nothing kept once the list is done
+    finally:
+        again.close()

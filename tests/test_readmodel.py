@@ -144,3 +144,18 @@ def test_cli_rebuild(tmp_path, monkeypatch):
     assert r.invoke(cli.main, ["fee", "announce", "--amount", "5500", "--on", "2025-01-01"]).exit_code == 0
     res = r.invoke(cli.main, ["rebuild"])
     assert res.exit_code == 0 and res.output == "read model rebuilt from 1 facts\n"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 500])
+def test_many_streams_read_at_once_are_the_streams_read_one_by_one(app, chunk):
+    """read_sealed_many (the owing list's read) = read_sealed per stream, in the order asked,
+    a stream without facts as an empty list, whatever the chunk size."""
+    story(app)
+    names = ["member:M-0050", "member:M-9999", "member:M-0042", "member:M-0043"]
+    got = list(app.read_sealed_many(names, chunk=chunk))
+    assert [n for n, _ in got] == names
+    for name, facts in got:
+        one = app.read_sealed(name)
+        assert [(e.event_id, e.TYPE) for e in facts] == [(e.event_id, e.TYPE) for e in one]
+        assert [e.model_dump() for e in facts] == [e.model_dump() for e in one]
+    assert dict(got)["member:M-9999"] == [] and len(dict(got)["member:M-0042"]) >= 3
