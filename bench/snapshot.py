@@ -2,6 +2,7 @@
 
     python bench/snapshot.py --members 100000          # full size (generation takes a while; cached)
     python bench/snapshot.py --members 2000            # a quick run
+    python bench/snapshot.py --members 20000 --generate-only   # the generator's rate alone, per stretch
 
 Generation goes through the project's own command path, minus the per-command
 transaction: every command is validated by ``commands.handlers.parse``, decided
@@ -43,7 +44,8 @@ from datetime import date, datetime, time as dtime, timedelta
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from commands.handlers import REGISTRY, Context, Unit, parse, stamp  # noqa: E402
+from commands.handlers import REGISTRY, Context, Unit, command_stream, parse, stamp  # noqa: E402
+from ledger import member, property as property_  # noqa: E402
 from ledger.dates import JST  # noqa: E402
 from ledger.errors import LedgerError  # noqa: E402
 from ledger.events import Event  # noqa: E402
@@ -151,11 +153,16 @@ class Writer:
         self.pending: list[Event] = []
         self.flush_every = flush_every
         self.facts = self.commands = self.refused = 0
+        self.appending = self.reading = 0.0  # seconds in LedgerApp.append and in reads of the store
+        self.decoded = 0  # facts read back from the store (each read decodes its whole stream)
         self.last = at(START, 0)
 
     def read(self, stream: str) -> list[Event]:
         if stream not in self.cache:
+            t0 = time.perf_counter()
             self.cache[stream] = self.app.read(stream)
+            self.reading += time.perf_counter() - t0
+            self.decoded += len(self.cache[stream])
         return self.cache[stream]
 
     def run(self, when: datetime, raw: dict, actor: str) -> list[Event]:
@@ -188,12 +195,22 @@ class Writer:
 
     def flush(self) -> None:
         if self.pending:
+            t0 = time.perf_counter()
             self.app.append(self.pending, self.last)
+            self.appending += time.perf_counter() - t0
             self.pending = []
-            keep = self.cache.get("fees")
-            self.cache.clear()
-            if keep is not None:
-                self.cache["fees"] = keep
+            # The cache holds exactly what this writer appended (it is the store's only writer), so
+            # it stays valid across the append: each command re-reading and decoding its member's
+            # whole history after every flush is what made the rate fall as the store grew. Only a
+            # command's receipt stream (read once, for its command_id) is dropped here, and a
+            # member's streams when its plan ends (``finished``): memory holds the active members.
+            receipts = command_stream("")
+            for stream in [s for s in self.cache if s.startswith(receipts)]:
+                del self.cache[stream]
+
+    def finished(self, member_id: str, property_id: str) -> None:
+        self.cache.pop(member.stream(member_id), None)
+        self.cache.pop(property_.stream(property_id), None)
 
 
 class _CacheView(dict):
@@ -230,6 +247,9 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
     month_end = None
     step = max(1, members // 20)
     done_members = 0
+    # (time, facts, appending, reading, CPU time) at the previous progress line: each stretch's own rate,
+    # also per CPU second (this process's), which a shared machine's load disturbs less than wall time.
+    mark = (t0, 0, 0.0, 0.0, time.process_time(), 0)
     while si < len(starts) or heap:
         if si < len(starts) and (not heap or starts[si][0] <= heap[0][0]):
             when, i = starts[si]
@@ -237,9 +257,15 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
             items = plan(i, seed)
             heapq.heappush(heap, (items[0][0], items[0][1], i, items, 0))
             if si % step == 0:
-                rate = w.facts / (time.perf_counter() - t0)
-                print(f"  generating: {si}/{members} members started, {w.facts} facts, {rate:,.0f} facts/s",
-                      file=sys.stderr, flush=True)
+                now = time.perf_counter()
+                n = max(w.facts - mark[1], 1)
+                rate, recent = w.facts / (now - t0), n / max(now - mark[0], 1e-9)
+                print(f"  generating: {si}/{members} members started, {w.facts} facts, {rate:,.0f} facts/s "
+                      f"({recent:,.0f} facts/s since the previous line: {(w.appending - mark[2]) / n * 1e6:.0f} µs a fact "
+                      f"appending, {(w.reading - mark[3]) / n * 1e6:.0f} µs reading {(w.decoded - mark[5]) / n:.1f} "
+                      "facts decoded; "
+                      f"{n / max(time.process_time() - mark[4], 1e-9):,.0f} facts per CPU second)", file=sys.stderr, flush=True)
+                mark = (now, w.facts, w.appending, w.reading, time.process_time(), w.decoded)
             continue
         when, _, i, items, k = heapq.heappop(heap)
         if renewals and "run_renewals" in REGISTRY:
@@ -252,11 +278,16 @@ def generate(path: str, members: int, seed: int, renewals: bool) -> dict:
             heapq.heappush(heap, (items[k + 1][0], items[k + 1][1], i, items, k + 1))
         else:
             done_members += 1
+            if i:
+                w.finished(f"M-{i:06d}", f"P-{i:06d}")
     w.flush()
     app.close()
     took = time.perf_counter() - t0
     return {"members": members, "facts": w.facts, "commands": w.commands, "refused": w.refused,
-            "seconds": round(took, 1), "facts_per_s": round(w.facts / took)}
+            "seconds": round(took, 1), "facts_per_s": round(w.facts / took), "cpu_s": round(time.process_time(), 1),
+            "append_s": round(w.appending, 1), "decoded_per_fact": round(w.decoded / max(w.facts, 1), 1),
+            "peak_mb": maxrss_mb(),
+            "read_s": round(w.reading, 1)}
 
 
 # --- measuring (in child processes) ---------------------------------------------------
@@ -336,8 +367,15 @@ def main() -> None:
     p.add_argument("--renewals", action="store_true",
                    help="also run `run_renewals` monthly, if that command exists (slower)")
     p.add_argument("--repeat", type=int, default=1, help="measure each thing this many times (best is kept)")
+    p.add_argument("--generate-only", action="store_true",
+                   help="generate the store (into bench/out/generated-<members>.db) and report its rate only")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = p.parse_args()
+    if a.generate_only:
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, f"generated-{a.members}.db")
+        print(json.dumps(generate(path, a.members, a.seed, a.renewals)))
+        return
     if a.child:
         kind, path, *rest = a.child
         if kind == "snapshot":

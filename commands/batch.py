@@ -22,9 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from commands.handlers import REGISTRY, Context, Result, Unit, command_stream, execute, prepare, stamp
+from ledger import fees, member, property as property_
 from ledger.errors import LedgerError, OutcomeUnknown
 from ledger.events import CommandRecorded, Event
 from ledger.store import LedgerApp
@@ -68,6 +70,28 @@ class Batch:
         if stream not in self.streams:
             self.streams[stream] = self.app.read(stream)
         return self.streams[stream]
+
+    def prefetch(self, raws: list[Any]) -> None:
+        """Read the streams the coming lines name (their command receipts, members, properties)
+        in one query, not one round trip each (issue 11: PostgreSQL). Only a cache of the store:
+        a stream a line turns out not to need costs nothing, one it needs but was not named here
+        is read as before."""
+        streams = [fees.STREAM]
+        for r in raws:
+            if not isinstance(r, dict):
+                continue
+            for name, stream in (("command_id", command_stream), ("member_id", member.stream),
+                                 ("property_id", property_.stream)):
+                value = r.get(name)
+                # Unvalidated input: only plain printable ids (no NUL, no lone surrogate) are looked up.
+                if isinstance(value, str) and 0 < len(value) <= 200 and value.isprintable():
+                    streams.append(stream(value))
+        streams = [s for s in dict.fromkeys(streams) if s not in self.streams]
+        if len(streams) > 1:
+            try:
+                self.streams.update(self.app.read_many(streams))
+            except LedgerError:
+                pass  # a store that fails here fails each line's own read, which answers for it
 
     def add(self, line: Line) -> None:
         """Decide one command on the store plus this batch; a refusal adds nothing."""
@@ -141,7 +165,7 @@ def run(app: LedgerApp, lines, size: int, emit: Callable[[Line], None], stop_on_
                 worst = max(worst, line.error.exit_code)
             emit(line)
 
-    for n, raw, ctx in lines:
+    for n, raw, ctx in (ahead(lines, size, batch) if size > 1 else lines):
         if isinstance(raw, LedgerError):  # the line could not be read: answered in its turn
             batch.lines.append(Line(n, None, ctx, error=raw))
         elif size <= 1 or name_of(raw) in ALONE:
@@ -161,3 +185,11 @@ def run(app: LedgerApp, lines, size: int, emit: Callable[[Line], None], stop_on_
             break
     flush()
     return worst
+
+
+def ahead(lines, size: int, batch: Batch):
+    """``lines`` in chunks of ``size``, each prefetched (``Batch.prefetch``) before its first line is decided."""
+    it = iter(lines)
+    while chunk := list(islice(it, size)):
+        batch.prefetch([raw for _, raw, _ in chunk])
+        yield from chunk

@@ -39,7 +39,7 @@ encryption off to measure their cost) and read at every open: no later
 command's environment can change them (``ledger.store.SETTINGS``).
 
 On PostgreSQL the database itself chains each fact (the trigger function
-``ledger_after_fact``, SECURITY DEFINER), destroys the data key when an erasure
+``ledger_after_facts``, SECURITY DEFINER), destroys the data key when an erasure
 fact is stored, refuses recorded times ahead of its own clock (except on a
 test-clock store) and stamps each fact with the login role that wrote it
 (``db_role``); a writer role may neither write the chain nor change the key
@@ -238,17 +238,10 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
     if head is _READ:
         head = cur.one(head_sql(d, before=True, chain=chain), () if chain else (ordered[0][0],))
     position, prev, last_us = head_of(head, chain)
+    refuse_backwards(last_us, [s for _, s in ordered])
     out = []
     for nid, s in ordered:
         us = recorded_us(s.state)
-        if last_us is not None and us < last_us:
-            raise ClockError(
-                f"The ledger clock ({from_us(us).isoformat()}) is earlier than the newest recorded fact "
-                f"({from_us(last_us).isoformat()}), found under the append lock (another writer may just have "
-                "recorded it): recorded time never goes backwards.",
-                f"台帳の時計（{from_us(us).isoformat()}）が、追記ロック下で見た最新の記録（{from_us(last_us).isoformat()}）"
-                "より前です（直前に他の書き込みがあった可能性があります）。記録時刻は後戻りできません。",
-            )
         fd = digest(str(s.originator_id), s.originator_version, s.topic, s.state)
         position += 1
         h = link(prev, position, nid, us, fd)
@@ -262,14 +255,29 @@ def after_insert(cur: Cur, d: Dialect, rows: Iterable[tuple[int, Any]], head: An
         # One round trip: the row comes back only if this writer's key is the one stored.
         if cur.one("INSERT INTO {keys} (subject, wrapped, created_us) VALUES (?, ?, ?) ON CONFLICT (subject) "
                    "DO NOTHING RETURNING subject", (subject, wrapped, last_us or 0)) is None:
-            raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
-                           f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
+            raise key_conflict(subject)
     refuse_if_erased(cur, [s for _, s in ordered], keys)
     for _, s in ordered:
         if s.topic == ERASURE_TOPIC:
             erase_key(cur, str(s.originator_id), recorded_us(s.state))
     # The materialized read model follows the facts in this same transaction (issue 11).
     readmodel.follow(cur, d, ordered)
+
+
+def refuse_backwards(last_us: int | None, stored: Sequence[Any]) -> None:
+    """Refuse facts whose recorded times go back (behind ``last_us``, the newest one read
+    under the append lock, or behind the fact before them in this append)."""
+    for s in stored:
+        us = recorded_us(s.state)
+        if last_us is not None and us < last_us:
+            raise ClockError(
+                f"The ledger clock ({from_us(us).isoformat()}) is earlier than the newest recorded fact "
+                f"({from_us(last_us).isoformat()}), found under the append lock (another writer may just have "
+                "recorded it): recorded time never goes backwards.",
+                f"台帳の時計（{from_us(us).isoformat()}）が、追記ロック下で見た最新の記録（{from_us(last_us).isoformat()}）"
+                "より前です（直前に他の書き込みがあった可能性があります）。記録時刻は後戻りできません。",
+            )
+        last_us = us
 
 
 def db_clock_error(text: str) -> ClockError | None:
@@ -291,17 +299,31 @@ def db_clock_error(text: str) -> ClockError | None:
 def refuse_if_erased(cur: Cur, stored: Sequence[Any], keys: dict[str, str]) -> None:
     """Subjects sealed with a key loaded earlier: was it destroyed meanwhile? (A new key
     was stored only because no row, tombstone included, existed.)"""
-    sealed = sorted({str(s.originator_id) for s in stored if SEALED in s.state} - set(keys))
+    sealed = sealed_subjects(stored, keys)
     if sealed:
         marks = ",".join("?" * len(sealed))
-        gone = cur.all(f"SELECT subject FROM {{keys}} WHERE wrapped IS NULL AND subject IN ({marks})", sealed)
-        if gone:
-            raise Refused(
-                f"The personal data of {gone[0][0]} was erased (IE-19.10) while this command was decided: "
-                "no new personal data can be recorded for it.",
-                f"このコマンドの判断中に {gone[0][0]} の個人情報が消去されました（IE-19.10）。新たに個人情報を記録できません。",
-                rule="IE-19.10", code="erased",
-            )
+        refuse_erased([r[0] for r in cur.all(f"SELECT subject FROM {{keys}} WHERE wrapped IS NULL AND subject IN ({marks})",
+                                              sealed)])
+
+
+def sealed_subjects(stored: Sequence[Any], keys: dict[str, str]) -> list[str]:
+    """The subjects whose personal data these facts seal with a key loaded earlier (not one new here)."""
+    return sorted({str(s.originator_id) for s in stored if SEALED in s.state} - set(keys))
+
+
+def refuse_erased(gone: Sequence[str]) -> None:
+    if gone:
+        raise Refused(
+            f"The personal data of {gone[0]} was erased (IE-19.10) while this command was decided: "
+            "no new personal data can be recorded for it.",
+            f"このコマンドの判断中に {gone[0]} の個人情報が消去されました（IE-19.10）。新たに個人情報を記録できません。",
+            rule="IE-19.10", code="erased",
+        )
+
+
+def key_conflict(subject: str) -> Conflict:
+    return Conflict(f"Another writer created the data key of {subject} first; decide again.",
+                    f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
 
 
 def backfill(cur: Cur, d: Dialect, batch: int = 5000) -> int:
@@ -392,6 +414,12 @@ SQLITE_GUARDS = [
     "BEGIN SELECT RAISE(ABORT, 'ledger: a data key is erased by a tombstone, never deleted'); END",
 ]
 
+def _framed_sql(expr: str) -> str:
+    """``_framed`` in SQL, written out: ``ledger_framed`` is not inlined (its fixed search_path),
+    and calling it ten times a fact was most of the cost of chaining in the database."""
+    return f"int8send(length({expr})::bigint) || {expr}"
+
+
 PG_GUARDS = [
     "CREATE OR REPLACE FUNCTION {schema}.ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN RAISE EXCEPTION 'ledger: % on %.% refused: the ledger is append-only', "
@@ -447,42 +475,59 @@ PG_GUARDS = [
     # digest and link as ``digest``/``link`` above), its recorded time checked against
     # the newest one and against the database clock, and an erasure fact destroys the
     # subject's key: a writer can neither forge chain rows nor erase without a fact.
-    "CREATE OR REPLACE FUNCTION {schema}.ledger_after_fact() RETURNS trigger LANGUAGE plpgsql "
+    # One call per INSERT statement (its rows in a transition table, in notification
+    # order): the settings and the chain head are read once and the chain rows written
+    # by one INSERT, not once per fact (issue 11: an append of thousands of facts).
+    # The per-row function of older stores, ``ledger_after_fact``, is left in place
+    # until ``ledger init`` replaces the trigger.
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_after_facts() RETURNS trigger LANGUAGE plpgsql "
     "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ "
-    "DECLARE rec timestamptz; us bigint; pos bigint := 0; prev bytea := decode(repeat('00', 32), 'hex'); "
-    "last_us bigint; fd bytea; h bytea; "
+    "DECLARE r record; rec timestamptz; us bigint; pos bigint := 0; prev bytea := decode(repeat('00', 32), 'hex'); "
+    "last_us bigint; fd bytea; h bytea; real_clock boolean; chained boolean; "
+    "ps bigint[] := '{{}}'; ns bigint[] := '{{}}'; os text[] := '{{}}'; vs bigint[] := '{{}}'; uss bigint[] := '{{}}'; "
+    "fds text[] := '{{}}'; prevs text[] := '{{}}'; hs text[] := '{{}}'; "
     "BEGIN "
-    "rec := (convert_from(NEW.state, 'UTF8')::jsonb ->> 'recorded')::timestamptz; "
-    "us := (extract(epoch FROM rec) * 1000000)::bigint; "
-    "IF NOT EXISTS (SELECT 1 FROM {meta} WHERE name = 'clock' AND value = 'test') "
-    "AND rec > clock_timestamp() + interval '" + "5 minutes" + "' THEN "
-    "RAISE EXCEPTION 'ledger-clock-ahead: recorded % is ahead of the database clock %', rec, clock_timestamp(); "
-    "END IF; "
-    "IF NOT EXISTS (SELECT 1 FROM {meta} WHERE name = 'chain' AND value = 'off') THEN "
+    "real_clock := NOT EXISTS (SELECT 1 FROM {meta} WHERE name = 'clock' AND value = 'test'); "
+    "chained := NOT EXISTS (SELECT 1 FROM {meta} WHERE name = 'chain' AND value = 'off'); "
+    "IF chained THEN "
     "SELECT c.position, decode(c.hash, 'hex'), c.recorded_us INTO pos, prev, last_us "
     "FROM {chain} c ORDER BY c.position DESC LIMIT 1; "
     "IF NOT FOUND THEN pos := 0; prev := decode(repeat('00', 32), 'hex'); last_us := NULL; END IF; "
+    "END IF; "
+    "FOR r IN SELECT f.notification_id, f.originator_id::text AS oid, f.originator_version, f.topic, f.state "
+    "FROM new_facts f ORDER BY f.notification_id LOOP "
+    "rec := (convert_from(r.state, 'UTF8')::jsonb ->> 'recorded')::timestamptz; "
+    "us := (extract(epoch FROM rec) * 1000000)::bigint; "
+    "IF real_clock AND rec > clock_timestamp() + interval '" + "5 minutes" + "' THEN "
+    "RAISE EXCEPTION 'ledger-clock-ahead: recorded % is ahead of the database clock %', rec, clock_timestamp(); "
+    "END IF; "
+    "IF chained THEN "
     "IF last_us IS NOT NULL AND us < last_us THEN "
     "RAISE EXCEPTION 'ledger-clock-behind: recorded % is earlier than the newest recorded fact %', rec, "
     "to_timestamp(last_us / 1000000.0); END IF; "
-    "fd := sha256('ledger-fact/v1'::bytea || {schema}.ledger_framed(convert_to(NEW.originator_id::text, 'UTF8')) "
-    "|| {schema}.ledger_framed(convert_to(NEW.originator_version::text, 'UTF8')) "
-    "|| {schema}.ledger_framed(convert_to(NEW.topic, 'UTF8')) || {schema}.ledger_framed(NEW.state)); "
+    "fd := sha256('ledger-fact/v1'::bytea || " + _framed_sql("convert_to(r.oid, 'UTF8')") + " || "
+    + _framed_sql("convert_to(r.originator_version::text, 'UTF8')") + " || " + _framed_sql("convert_to(r.topic, 'UTF8')")
+    + " || " + _framed_sql("r.state") + "); "
     "pos := pos + 1; "
-    "h := sha256('ledger-link/v1'::bytea || {schema}.ledger_framed(prev) "
-    "|| {schema}.ledger_framed(convert_to(pos::text, 'UTF8')) "
-    "|| {schema}.ledger_framed(convert_to(NEW.notification_id::text, 'UTF8')) "
-    "|| {schema}.ledger_framed(convert_to(us::text, 'UTF8')) || {schema}.ledger_framed(fd)); "
-    "INSERT INTO {chain} (position, notification_id, originator_id, originator_version, recorded_us, digest, "
-    "prev_hash, hash) VALUES (pos, NEW.notification_id, NEW.originator_id, NEW.originator_version, us, "
-    "encode(fd, 'hex'), encode(prev, 'hex'), encode(h, 'hex')); "
+    "h := sha256('ledger-link/v1'::bytea || " + _framed_sql("prev") + " || " + _framed_sql("convert_to(pos::text, 'UTF8')")
+    + " || " + _framed_sql("convert_to(r.notification_id::text, 'UTF8')") + " || "
+    + _framed_sql("convert_to(us::text, 'UTF8')") + " || " + _framed_sql("fd") + "); "
+    "ps := ps || pos; ns := ns || r.notification_id; os := os || r.oid; vs := vs || r.originator_version; "
+    "uss := uss || us; fds := fds || encode(fd, 'hex'); prevs := prevs || encode(prev, 'hex'); "
+    "hs := hs || encode(h, 'hex'); "
+    "prev := h; last_us := us; "
     "END IF; "
-    "IF NEW.topic = '" + ERASURE_TOPIC + "' THEN "
-    "INSERT INTO {keys} (subject, wrapped, created_us, erased_us) VALUES (NEW.originator_id, NULL, us, us) "
+    "IF r.topic = '" + ERASURE_TOPIC + "' THEN "
+    "INSERT INTO {keys} (subject, wrapped, created_us, erased_us) VALUES (r.oid, NULL, us, us) "
     "ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, erased_us = excluded.erased_us; END IF; "
+    "END LOOP; "
+    "IF chained THEN "
+    "INSERT INTO {chain} (position, notification_id, originator_id, originator_version, recorded_us, digest, "
+    "prev_hash, hash) SELECT * FROM unnest(ps, ns, os, vs, uss, fds, prevs, hs); "
+    "END IF; "
     "RETURN NULL; END $$",
-    "CREATE OR REPLACE TRIGGER ledger_events_chain AFTER INSERT ON {events} "
-    "FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_after_fact()",
+    "CREATE OR REPLACE TRIGGER ledger_events_chain AFTER INSERT ON {events} REFERENCING NEW TABLE AS new_facts "
+    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_after_facts()",
     # A new data key, only through this function: never a NULL (an erasure is a fact, above).
     "CREATE OR REPLACE FUNCTION {schema}.ledger_new_key(p_subject text, p_wrapped text, p_created_us bigint) "
     "RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN "

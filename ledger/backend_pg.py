@@ -1,14 +1,18 @@
 """The PostgreSQL recorder: the library's, plus the chain, the key table, the guards and roles.
 
 Selected by ``APPLICATION_RECORDER_TOPIC`` (see ``ledger.store.store_env``).
-An append runs in one transaction: take the write lock (``ledger_append_lock``,
-the library's ``LOCK TABLE … IN EXCLUSIVE MODE`` behind the gate), insert the
-facts (the database chains them and applies an erasure: ``ledger_after_fact``),
-store any new data key through ``ledger_new_key``, commit.
+An append is the library's ``insert_events`` (issue 14): one pipelined
+transaction in which the ledger's hooks take the write lock
+(``ledger_append_lock``: the library's ``LOCK TABLE … IN EXCLUSIVE MODE``
+behind the gate), check the clock under it, store any new data key through
+``ledger_new_key`` and refuse data sealed for an erased subject (one round
+trip for all of that), then the library inserts the facts (the database
+chains them and applies an erasure: ``ledger_after_facts``, once per
+statement), the read model's rows follow, and the library commits.
 
 A connection lost once the append was sent may have committed or not: that is
 reported as *outcome unknown* (re-run with the same ``command_id``), never
-retried here, because a retry after a commit that did happen would record the
+retried, because a retry after a commit that did happen would record the
 command twice. A lock not granted within ``LEDGER_LOCK_TIMEOUT`` seconds is a
 clear ``busy`` error.
 """
@@ -16,12 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError, StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger import readmodel
@@ -31,12 +38,16 @@ from ledger.backend import (
     Dialect,
     PgCur,
     backfill,
-    db_clock_error,
+    head_of,
+    head_sql,
+    key_conflict,
     read_meta,
     recorded_us,
-    refuse_if_erased,
+    refuse_backwards,
+    refuse_erased,
+    sealed_subjects,
 )
-from ledger.errors import BadInput, Busy, Conflict, OutcomeUnknown
+from ledger.errors import BadInput, Busy, OutcomeUnknown
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -51,7 +62,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
         self.dialect = Dialect("postgres", q(events_table_name), q("ledger_chain"), q("ledger_keys"), q("ledger_meta"),
                                schema=f'"{s}"')
-        self.insert_returning = self.insert_events_statement + SQL(", originator_id, originator_version")
         self.lock_call = SQL("SELECT {0}.ledger_append_lock(%s)").format(Identifier(s))
         self.gate_call = SQL("SELECT {0}.ledger_gate_lock()").format(Identifier(s))
         self.backfilled = self.rebuilt = 0
@@ -59,6 +69,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         # Tests only: called inside the append's transaction just before COMMIT, with the
         # connection (to cut it and see the outcome-unknown path).
         self.before_commit: Any = None
+        # The last append this thread sent, with its connection (``_sent_again``).
+        self._attempt = threading.local()
 
     def create_table(self) -> None:
         """The library's table, then the ledger's tables, triggers and lock function (idempotent)."""
@@ -72,54 +84,103 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 self.backfilled = backfill(cur, self.dialect)
             self.rebuilt = readmodel.create(cur, self.dialect)  # issue 11: the read model's tables
 
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+    # --- the append: the library's ``insert_events`` (its connection, pipeline,
+    # transaction, NOTIFY, insert and retry) with the ledger's work on its hooks ---
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        """The library's first hook, in the append's transaction before the insert.
+
+        Takes the write lock (``ledger_append_lock``: the gate in shared mode
+        unless this writer holds it, then the library's EXCLUSIVE table lock,
+        which a writer role may not take by ``LOCK TABLE`` itself), stores any
+        new data key and refuses personal data sealed for a subject erased
+        meanwhile, and works out the read model's rows. Everything that may
+        refuse runs here, before the insert: an error raised here leaves
+        through the transaction, rolled back, whereas the library holds an
+        error of its later steps until the transaction has ended (only a
+        database error there undoes the facts).
+        """
         if not stored_events:
-            return []
-        values = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-                  for e in stored_events]
-        # A writer holding the gate exclusively (``gate()``) must not wait for it again.
-        gate = not kwargs.get("ledger_gated", False)
+            return
+        self._sent_again(stored_events, curs.connection)
+        gate = not kwargs.get("ledger_gated", False)  # a writer holding the gate (``gate()``) must not wait for it
         keys: dict[str, str] = kwargs.get("ledger_keys") or {}
-        conn_seen: list[Any] = []
+        sealed = sealed_subjects(stored_events, keys)
+        conn, d = curs.connection, self.dialect
+        # Pipelined: the lock and every check after it travel in one round trip (each on its own
+        # cursor, so each keeps its result); each check's statement runs once the lock is granted.
         try:
-            with self.datastore.get_connection() as conn:
-                conn_seen.append(conn)
-                # Pipelined like the library's insert: the lock, NOTIFY and the insert travel together.
-                with conn.pipeline(), conn.transaction():
-                    # Any error (a conflict, a late clock) leaves through the transaction: rolled back.
-                    curs = conn.cursor()
-                    curs.execute(self.lock_table_statements[0])  # SET LOCAL lock_timeout
-                    curs.execute(self.lock_call, (gate,))
-                    self._notify_channel(curs)
-                    curs.execute(self.insert_returning, (values,))
-                    ids = {(r["originator_id"], r["originator_version"]): r["notification_id"]
-                           for r in curs.fetchall()}
-                    pairs = [(ids[(e.originator_id, e.originator_version)], e) for e in stored_events]
-                    cur = PgCur(curs, self.dialect)
-                    created = max(recorded_us(e.state) for e in stored_events)
-                    for subject, wrapped in keys.items():
-                        row = cur.one("SELECT {schema}.ledger_new_key(?, ?, ?)", (subject, wrapped, created))
-                        if not (row and row[0]):
-                            raise Conflict(f"Another writer created the data key of {subject} first; decide again.",
-                                           f"他の書き込みが先に {subject} のデータ鍵を作りました。判断をやり直してください。")
-                    refuse_if_erased(cur, stored_events, keys)
-                    # The materialized read model follows the facts in this same transaction (issue 11).
-                    readmodel.follow(cur, self.dialect, pairs)
-                    if self.before_commit is not None:
-                        self.before_commit(conn)
-        except (OperationalError, InterfaceError) as e:
-            cause = e.__cause__
-            if isinstance(cause, psycopg.errors.LockNotAvailable):
-                raise Busy.lock(self.datastore.lock_timeout) from None
-            if conn_seen and (conn_seen[0].broken or conn_seen[0].closed):
-                raise OutcomeUnknown.lost(str(e)) from None
-            raise
-        except PersistenceError as e:
-            clock_error = db_clock_error(str(e))
-            if clock_error is not None:
-                raise clock_error from None
-            raise
-        return [nid for nid, _ in pairs]
+            curs.execute(self.lock_table_statements[0], prepare=True)  # the library's SET LOCAL lock_timeout
+            curs.execute(self.lock_call, (gate,), prepare=True)
+            head = conn.cursor()
+            if self.chain:
+                head.execute(d.q(head_sql(d)), prepare=True)
+            lost_keys = conn.cursor()
+            if keys:
+                created = max(recorded_us(e.state) for e in stored_events)
+                lost_keys.execute(d.q("SELECT k.subject FROM unnest(?::text[], ?::text[]) AS k(subject, wrapped) "
+                                      "WHERE NOT {schema}.ledger_new_key(k.subject, k.wrapped, ?)"),
+                                  (list(keys), list(keys.values()), created))
+            erased = conn.cursor()
+            if sealed:
+                erased.execute(d.q("SELECT subject FROM {keys} WHERE wrapped IS NULL AND subject = ANY(?)"), (sealed,))
+            curs.fetchall()  # waits for the lock, so a timeout is seen here
+            if self.chain:
+                # Read under the lock (a statement after it: its snapshot sees every append before ours). The
+                # database refuses a recorded time going back too (``ledger_after_facts``); this check gives the
+                # clear error before anything is inserted.
+                row = head.fetchone()
+                refuse_backwards(head_of(tuple(row.values()) if row else None)[2], stored_events)
+            if keys and (lost := lost_keys.fetchall()):
+                raise key_conflict(lost[0]["subject"])
+            refuse_erased([r["subject"] for r in erased.fetchall()] if sealed else [])
+        except psycopg.errors.LockNotAvailable:
+            raise Busy.lock(self.datastore.lock_timeout) from None
+        except psycopg.OperationalError as e:
+            raise self._lost(conn, e) from None
+        self._attempt.changes = readmodel.pending(stored_events)
+
+    def _lock_table(self, curs: Cursor[DictRow]) -> None:
+        """Already done: ``_insert_events`` took the lock through ``ledger_append_lock``."""
+
+    def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        """The library's last hook, after the insert: the read model follows the facts
+        in this same transaction (issue 11); the database chained them (``ledger_after_facts``)."""
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        # Database writes only: a failure aborts the transaction, so its COMMIT rolls back.
+        readmodel.follow_changes(PgCur(curs, self.dialect), self.dialect, self._attempt.changes, max(ids or [0]))
+        if self.before_commit is not None:
+            self.before_commit(curs.connection)
+        return ids
+
+    def _sent_again(self, stored_events: Sequence[StoredEvent], conn: Any) -> None:
+        """The library retries an append whose connection failed; this one is refused.
+
+        A connection lost once the append was sent may have committed or not:
+        the outcome is unknown (re-run with the same ``command_id``), never
+        retried, because a retry after a commit that did happen would record
+        the command twice. The library passes the same ``stored_events`` to
+        each attempt, so a second attempt is recognised by it.
+        """
+        last = getattr(self._attempt, "last", None)
+        if last is not None and last[0] is stored_events and (last[1].broken or last[1].closed):
+            self._attempt.last = None
+            raise OutcomeUnknown.lost("the connection was lost while the facts were being stored")
+        self._attempt.last = (stored_events, conn)
+
+    def sent_and_lost(self) -> bool:
+        """Whether this thread's last append went out on a connection since lost (and forget it).
+
+        Asked by ``LedgerApp.save`` when an append failed: if the server went away after the
+        append was sent, the library's retries fail to connect and end in an ordinary
+        error, but the first attempt may have committed: the outcome is unknown."""
+        last, self._attempt.last = getattr(self._attempt, "last", None), None
+        return last is not None and (last[1].broken or last[1].closed)
+
+    @staticmethod
+    def _lost(conn: Any, e: Exception) -> Exception:
+        return OutcomeUnknown.lost(str(e)) if conn.broken or conn.closed else e
 
     @contextlib.contextmanager
     def gate(self) -> Iterator[None]:
@@ -138,6 +199,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             if isinstance(e.__cause__, psycopg.errors.LockNotAvailable):
                 raise Busy.lock(self.datastore.lock_timeout) from None
             raise
+
+    def select_streams(self, streams: Sequence[str]) -> list[StoredEvent]:
+        """The facts of several streams in one round trip, by stream then version."""
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(self.dialect.q("SELECT originator_id, originator_version, topic, state FROM {events} "
+                                               "WHERE originator_id = ANY(?) ORDER BY originator_id, originator_version"),
+                                (list(streams),)).fetchall()
+        return [StoredEvent(originator_id=r["originator_id"], originator_version=r["originator_version"],
+                            topic=r["topic"], state=bytes(r["state"])) for r in rows]
 
     def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         """One row of one query on the ledger's tables, in one round trip (autocommit)."""

@@ -39,7 +39,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from ledger import keys as keyring_mod, readmodel
 from ledger.backend import MASTER_CHECK, as_bytes, db_clock_error, from_us, head_of, head_sql, read_meta, write_meta
 from ledger.dates import JST
-from ledger.errors import BadInput, ClockError, Conflict, Forbidden, LedgerError, StoreError
+from ledger.errors import BadInput, ClockError, Conflict, Forbidden, LedgerError, OutcomeUnknown, StoreError
 from ledger.events import EVENT_TYPES, Event, Personal, upcast
 
 APP_NAME = "MembershipLedger"
@@ -242,11 +242,19 @@ class LedgerApp(Application):
     def save(self, *objs, **kwargs):  # type: ignore[override]
         """The library's save; new data keys sealed into these facts are stored with them."""
         kwargs.setdefault("ledger_keys", self.keyring.pending)
+        lost = getattr(self.recorder, "sent_and_lost", None)  # PostgreSQL
         try:
             recordings = super().save(*objs, **kwargs)
+        except PersistenceError as e:
+            self.keyring.settle(False)
+            if lost is not None and lost():
+                raise OutcomeUnknown.lost(str(e)) from None
+            raise
         except BaseException:
             self.keyring.settle(False)
             raise
+        if lost is not None:
+            lost()  # a connection closed later says nothing of this append
         self.keyring.settle(True)
         return recordings
 
@@ -259,31 +267,25 @@ class LedgerApp(Application):
         except PersistenceError as e:
             raise translate(e) from None
 
+    def read_many(self, streams: Sequence[str], *, personal: bool = True) -> dict[str, list[Event]]:
+        """``read`` (or, with ``personal=False``, ``read_sealed``) of several streams in one query,
+        in the order given, a stream without facts as an empty list: a batch's receipts
+        (``ledger apply``), the members a list picked from the read model (issue 11)."""
+        decoder = self.ledger_mapper.decode if personal else decode
+        found: dict[str, list[Event]] = {s: [] for s in streams}
+        try:
+            for s in self.recorder.select_streams(streams):  # type: ignore[attr-defined]
+                found[str(s.originator_id)].append(decoder(s.topic, as_bytes(s.state)))
+        except PersistenceError as e:
+            raise translate(e) from None
+        return found
+
     def read_sealed(self, stream: str) -> list[Event]:
         """``read`` with personal fields left sealed (withheld): for views that show none."""
         try:
             return [decode(s.topic, as_bytes(s.state)) for s in self.recorder.select_events(stream)]  # type: ignore[arg-type]
         except PersistenceError as e:
             raise translate(e) from None
-
-    def read_sealed_many(self, streams: list[str], chunk: int = 500) -> Iterator[tuple[str, list[Event]]]:
-        """``read_sealed`` for many streams, in the order given, ``chunk`` streams a query (issue 11:
-        a list that picked its members from the read model reads them without a round trip each).
-        A stream with no fact yields an empty list."""
-        sql = ("SELECT originator_id, topic, state FROM {events} WHERE originator_id IN (%s) "
-               "ORDER BY originator_id, originator_version")
-        for start in range(0, len(streams), chunk):
-            names = streams[start:start + chunk]
-            try:
-                with self.cursor() as cur:
-                    rows = cur.all(sql % ", ".join("?" * len(names)), names)
-            except PersistenceError as e:
-                raise translate(e) from None
-            found: dict[str, list[Event]] = {}
-            for stream, topic, state in rows:
-                found.setdefault(stream, []).append(decode(topic, as_bytes(state)))
-            for name in names:
-                yield name, found.pop(name, [])
 
     def exists(self, stream: str) -> bool:
         try:

@@ -615,6 +615,35 @@ def test_a_connection_lost_during_commit_is_outcome_unknown_and_a_rerun_applies_
     again.close()
 
 
+@pytest.mark.postgres
+def test_a_server_gone_after_the_append_was_sent_is_outcome_unknown(pg_url, monkeypatch):
+    """The library retries a failed append; when every retry fails to connect (the server
+    went away after the append was sent, which may have committed), the answer is still
+    outcome unknown, not an ordinary store error."""
+    from eventsourcing.persistence import OperationalError
+
+    app = open_store(pg_url, create=True, test_clock=True)
+    onboard(app)
+    pay = {"command": "record_payment", "member_id": "M-0042", "amount": 5500, "payment_ref": "PAY-2",
+           "command_id": "pay-gone-1", "on": "2025-03-12"}
+
+    def cut(conn):  # the connection dies before COMMIT, and no new one can be made
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+
+        def refused(*a, **k):
+            raise OperationalError("connection refused: the server is down")
+
+        monkeypatch.setattr(app.recorder.datastore, "get_connection", refused)
+        monkeypatch.setattr("eventsourcing.utils.sleep", lambda s: None, raising=False)
+
+    app.recorder.before_commit = cut
+    with pytest.raises(OutcomeUnknown, match="outcome unknown — re-run with the same command_id"):
+        execute(app, pay, Context(now=t("2025-03-12T09:00"), actor="sato"))
+    monkeypatch.undo()
+    app.close()
+
+
 def test_outcome_unknown_is_reported_by_the_cli_with_its_code():
     err = OutcomeUnknown.lost("server closed the connection unexpectedly")
     assert err.code == "outcome_unknown" and err.exit_code == 1
