@@ -7,7 +7,7 @@ Generates the CSV (the README's column set, Japanese names, UTF-8 with BOM by
 default as Excel writes it), initialises a fresh store, announces the fee, then
 runs `ledger import members FILE` in a child process and reports its wall time
 and peak RSS; then runs it again to show the re-run (every command a duplicate).
-``rows(n)`` is also what tests/test_import.py imports.
+``rows(n)`` is also what tests/cli/test_import.py imports.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 
 The shape is the pydantic JSON schema of the class without titles, descriptions
 (a docstring edit is not a change of what is stored) and the extra-field policy.
-tests/test_event_contract.py fails when a shape changed but its VERSION did not.
+tests/architecture/test_event_contract.py fails when a shape changed but its VERSION did not.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Every user-facing English text of the CLI layer is a msgid of the domain
 ``ledger``; ``ui/locale/ja/LC_MESSAGES/ledger.po`` holds its Japanese and
 ``ledger.mo`` is the compiled form read at run time (regenerate both with
-``python tools/i18n.py``; ``tests/test_i18n.py`` fails on a msgid without a
+``python tools/i18n.py``; ``tests/cli/test_i18n.py`` fails on a msgid without a
 translation and on a .mo that does not match its .po).
 
 Domain refusals (``ledger.errors.LedgerError``) still carry their own en/ja

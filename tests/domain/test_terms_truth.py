@@ -19,7 +19,7 @@ from ledger.errors import BadInput, NotFound, Refused
 from projections import arrears as arrears_view, explain, history, snapshot, status, tasks
 from projections.window import Window
 from tests.story import charged_fee_years
-from tests.test_presence_store import CHECKS, enrol_command
+from tests.store.test_presence_store import CHECKS, enrol_command
 
 
 def t(s: str) -> datetime:
@@ -92,7 +92,7 @@ def test_1_a_timely_notice_recorded_after_the_run_still_ends_the_membership(app,
 
 def test_1_a_notice_while_the_run_lags_two_years_is_judged_on_the_true_period():
     """Periods renew automatically (Art. 3(5)); a run that lags does not move the deadline."""
-    from tests.test_lifecycle import accepted
+    from tests.domain.test_lifecycle import accepted
     from tests.story import Story
 
     s = Story()

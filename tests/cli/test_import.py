@@ -10,7 +10,7 @@ from clihelp import invoke
 from commands import importer
 
 CLOCK = "2026-11-20T09:00:00+09:00"
-spec = importlib.util.spec_from_file_location("bench_import", Path(__file__).parent.parent / "bench" / "import.py")
+spec = importlib.util.spec_from_file_location("bench_import", Path(__file__).parent.parent.parent / "bench" / "import.py")
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 

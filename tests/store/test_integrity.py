@@ -14,7 +14,7 @@ from ledger.events import PaymentRecorded
 from projections import integrity
 from projections.window import Window
 from tests.rawdb import Raw
-from tests.test_store import onboard, run, t
+from tests.store.test_store import onboard, run, t
 
 NOW = t("2025-07-01T00:00")
 

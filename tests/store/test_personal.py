@@ -12,7 +12,7 @@ from ledger.store import open_store
 from projections import history, status
 from projections.window import Window
 from tests.rawdb import Raw
-from tests.test_store import onboard, run, t
+from tests.store.test_store import onboard, run, t
 
 NOW = t("2025-07-01T00:00")
 W = Window(NOW, NOW)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PACKAGES = ("ledger", "commands", "projections")
 LIMIT = 60
 # Offenders allowed while being split: empty since issue 14, and it only shrinks.

@@ -12,7 +12,7 @@ from commands.handlers import Context
 from ledger.store import open_store
 from projections import history
 from projections.window import Window
-from tests.test_store import t
+from tests.store.test_store import t
 
 CLOCK = "2025-03-20T09:00:00+09:00"
 

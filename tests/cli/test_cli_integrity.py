@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 import cli
 from tests.rawdb import Raw
-from tests.test_cli import invoke, runner, seed  # noqa: F401  (fixture)
+from tests.cli.test_cli import invoke, runner, seed  # noqa: F401  (fixture)
 
 
 def test_verify_reports_intact_with_the_head_to_anchor(runner, tmp_path):

@@ -15,7 +15,7 @@ from ledger.events import (
 )
 from ledger.facts import Draft, visible
 from tests.story import Story, at
-from tests.test_registration import accept, apply, complete, given_house
+from tests.domain.test_registration import accept, apply, complete, given_house
 
 # Delivered 2025-03-15 (test_registration.DELIVERED): M-1 starts 2025-04-01.
 # Year 5: 2029-03-15 .. 2030-03-14, designated month 2030-03, notice by 2029-11-30.

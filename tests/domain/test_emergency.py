@@ -18,7 +18,7 @@ from ledger.events import (
 )
 from ledger.facts import Draft, visible
 from tests.story import Story
-from tests.test_inspection import primary, secondary
+from tests.domain.test_inspection import primary, secondary
 
 
 def t(text: str) -> datetime:

@@ -15,7 +15,7 @@ from commands.handlers import Context, execute
 from ledger.dates import JST
 from projections import arrears, explain, snapshot, status, tasks
 from projections.window import Window
-from tests.test_store import onboard
+from tests.store.test_store import onboard
 
 NOW = "2030-07-01T09:00"
 

@@ -16,7 +16,7 @@ from ledger.store import open_store
 from projections import arrears, integrity, member_view
 from projections.window import Window
 from tests.rawdb import Raw
-from tests.test_member_view import NOW, run, story, t
+from tests.store.test_member_view import NOW, run, story, t
 
 
 def money(app) -> dict[str, tuple]:

@@ -13,7 +13,7 @@ import clihelp
 from clihelp import init, invoke
 from ui import i18n
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import i18n as catalogue_tool  # noqa: E402  (tools/i18n.py)
 

@@ -10,8 +10,8 @@ from ledger.dates import JST
 from ledger.errors import Refused
 from projections import emergencies, inspections
 from projections.window import Window
-from tests.test_cli import invoke, runner, seed  # noqa: F401  (runner is a fixture)
-from tests.test_store import count, onboard
+from tests.cli.test_cli import invoke, runner, seed  # noqa: F401  (runner is a fixture)
+from tests.store.test_store import count, onboard
 
 
 def t(s: str) -> datetime:

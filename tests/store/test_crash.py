@@ -22,10 +22,10 @@ from ledger.store import open_store
 from projections import history
 from projections.integrity import verify
 from projections.window import Window
-from tests.test_store import t
+from tests.store.test_store import t
 
 CLOCK = "2025-06-01T09:00:00+09:00"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def batch() -> list[dict]:

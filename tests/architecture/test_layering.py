@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PACKAGES = ("ledger", "commands", "projections", "ui")
 TOP = ("cli", "demo")
 FORBIDDEN = {

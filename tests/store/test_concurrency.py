@@ -17,7 +17,7 @@ from ledger.errors import Conflict, LedgerError
 from ledger.store import open_store
 from projections.integrity import verify
 from projections.window import Window
-from tests.test_store import run
+from tests.store.test_store import run
 
 pytestmark = pytest.mark.postgres
 

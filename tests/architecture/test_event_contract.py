@@ -13,7 +13,7 @@ from ledger.dates import JST
 from ledger.events import EVENT_TYPES, Event, Personal
 from ledger.store import decode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "tools"))
 import golden_events  # noqa: E402
 
 def t(s: str) -> datetime:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import cli
 from clihelp import init, invoke
 
-spec = importlib.util.spec_from_file_location("bench_import", Path(__file__).parent.parent / "bench" / "import.py")
+spec = importlib.util.spec_from_file_location("bench_import", Path(__file__).parent.parent.parent / "bench" / "import.py")
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 

@@ -28,7 +28,7 @@ from projections import integrity
 from projections.window import Window
 from tests.conftest import PG_ADMIN
 from tests.rawdb import Raw
-from tests.test_store import onboard, t
+from tests.store.test_store import onboard, t
 
 CLOCK = "2025-03-01T09:00:00+09:00"
 NAME = "山田 太郎"
