@@ -204,7 +204,7 @@ def award_points(u: Unit, c: m.AwardPoints, eff: datetime) -> list[Draft]:
 def current_member(u: Unit, house: prop.Property, eff: datetime) -> tuple[str | None, str | None]:
     """The property's member on the command's day (the latest accepted one still a member)."""
     d = jst_date(eff)
-    for mid, _, _, _ in reversed(house.members):
+    for mid in (h.member_id for h in reversed(house.members)):
         mem = member.fold(mid, u.known(member.stream(mid), eff))
         if mem is not None and mem.accepted is not None:
             return mid, mem.state_on(d)
@@ -215,7 +215,7 @@ def house_member_in_force(u: Unit, house: prop.Property, eff: datetime, besides:
     """The member of the house who is still a member (accepted, active or
     suspended) on the command's day, if any: a house has one membership at a time."""
     d = jst_date(eff)
-    for mid, _, _, _ in reversed(house.members):
+    for mid in (h.member_id for h in reversed(house.members)):
         if mid == besides:
             continue
         mem = member.fold(mid, u.known(member.stream(mid), eff))

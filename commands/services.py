@@ -136,7 +136,7 @@ def load(u: Unit, property_id: str, eff: datetime):
     house = load_property(u, property_id, eff)
     ins = inspection.fold(property_id, u.known(inspection.stream(property_id), eff))
     members = {}
-    for mid, *_ in house.members:
+    for mid in (h.member_id for h in house.members):
         m = member.fold(mid, u.known(member.stream(mid), eff))
         if m is not None:
             members[mid] = m

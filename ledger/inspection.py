@@ -240,7 +240,7 @@ def registered(prop: Property, members: dict[str, Member]) -> list[Member]:
     The property stream keeps the link of a retracted acceptance, so the
     member's own fold decides."""
     out: dict[str, Member] = {}
-    for mid, *_ in prop.members:
+    for mid in (h.member_id for h in prop.members):
         m = members.get(mid)
         if m is not None and m.accepted is not None:
             out.setdefault(mid, m)

@@ -748,8 +748,8 @@ def _house_can_take(member_id: str, prop: Property, acquirer: str, current_membe
     why = prop.ineligibility()
     if why:
         raise Refused(
-            f"Property {prop.property_id} {why[0]}: it is not eligible for Ie-Sapo.",
-            f"物件 {prop.property_id} {why[1]}。家サポの対象外です。",
+            f"Property {prop.property_id} {why.en}: it is not eligible for Ie-Sapo.",
+            f"物件 {prop.property_id} {why.ja}。家サポの対象外です。",
             rule="IE-1.3",
         )
 

@@ -7,6 +7,7 @@ membership years of the property (IE-3.3).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 
 from ledger.dates import add_years, first_of_next_month, period_end, ONE_DAY
@@ -42,6 +43,28 @@ def ident(name: str) -> str:
     return name[len(PREFIX):]
 
 
+class HouseMember(NamedTuple):
+    """A membership registered for the house (IE-17: the primary, then any secondary acquirer)."""
+    member_id: str
+    acquirer: str
+    start: date
+    event_id: str
+
+
+class WarrantyPeriod(NamedTuple):
+    """IE-A3: the period the inspection company set on ``on``."""
+    on: date
+    work_by: date
+    inspection_by: date
+    event_id: str
+
+
+class Ineligible(NamedTuple):
+    """IE-1.3: why the house cannot have a membership, in English and Japanese."""
+    en: str
+    ja: str
+
+
 @dataclass(frozen=True)
 class Property:
     property_id: str
@@ -51,11 +74,11 @@ class Property:
     certified: bool
     base_date: date
     event_id: str
-    members: tuple[tuple[str, str, date, str], ...] = ()  # (member_id, acquirer, start, event_id) in order
+    members: tuple[HouseMember, ...] = ()  # in the order registered
     maintenance_ordered: str | None = None  # event ids of the IE-A3 steps
     completion_passed: str | None = None
     warranty_granted: str | None = None
-    warranty_periods: tuple[tuple[date, date, date, str], ...] = ()  # (set on, work_by, inspection_by, event id)
+    warranty_periods: tuple[WarrantyPeriod, ...] = ()
 
     def default_warranty_deadline(self) -> date:
         """IE-A3 default where the inspection company set no period: the last day
@@ -69,10 +92,9 @@ class Property:
         Art. 3(2)); the latest period set on or before ``d`` applies. A property
         with none recorded (every property before issue 10) uses the default
         above for both."""
-        chosen = [w for w in self.warranty_periods if w[0] <= d]
+        chosen = [w for w in self.warranty_periods if w.on <= d]
         if chosen:
-            _, work_by, inspection_by, event_id = chosen[-1]
-            return work_by, inspection_by, event_id
+            return chosen[-1].work_by, chosen[-1].inspection_by, chosen[-1].event_id
         default = self.default_warranty_deadline()
         return default, default, None
 
@@ -89,29 +111,29 @@ class Property:
         start = add_years(self.base_date, k)
         return start, add_years(self.base_date, k + 1) - ONE_DAY
 
-    def ineligibility(self) -> tuple[str, str] | None:
+    def ineligibility(self) -> Ineligible | None:
         """IE-1.3: why a membership for this property is not possible, or None."""
         if self.builder not in ELIGIBLE_BUILDERS:
-            return (f"was built by '{self.builder}', not by the company or a group company",
-                    f"の施工者は「{self.builder}」で、当社またはグループ会社ではありません")
+            return Ineligible(f"was built by '{self.builder}', not by the company or a group company",
+                              f"の施工者は「{self.builder}」で、当社またはグループ会社ではありません")
         if not self.certified:
-            return ("is not certified by the company", "は当社の認定を受けていません")
+            return Ineligible("is not certified by the company", "は当社の認定を受けていません")
         if self.floors > 3:
-            return (f"has {self.floors} floors; the main building may have at most 3",
-                    f"は{self.floors}階建てです。主たる建物は3階建て以下に限られます")
+            return Ineligible(f"has {self.floors} floors; the main building may have at most 3",
+                              f"は{self.floors}階建てです。主たる建物は3階建て以下に限られます")
         return None
 
 
 def fold(events: list[Event]) -> Property | None:
     house: Property | None = None
-    members: list[tuple[str, str, date, str]] = []
+    members: list[HouseMember] = []
     steps: dict[str, str] = {}
-    periods: list[tuple[date, date, date, str]] = []
+    periods: list[WarrantyPeriod] = []
     for e in events:
         if isinstance(e, PropertyRegistered):
             house = Property(e.property_id, e.delivered_on, e.floors, e.builder, e.certified, e.base_date, e.event_id)
         elif isinstance(e, PropertyMemberRegistered):
-            members.append((e.member_id, e.acquirer, e.start, e.event_id))
+            members.append(HouseMember(e.member_id, e.acquirer, e.start, e.event_id))
         elif isinstance(e, MaintenanceOrdered):
             steps["maintenance_ordered"] = e.event_id
         elif isinstance(e, CompletionInspectionPassed):
@@ -119,10 +141,10 @@ def fold(events: list[Event]) -> Property | None:
         elif isinstance(e, ExtendedWarrantyGranted):
             steps["warranty_granted"] = e.event_id
         elif isinstance(e, WarrantyPeriodSet):
-            periods.append((e.on, e.work_by, e.inspection_by, e.event_id))
+            periods.append(WarrantyPeriod(e.on, e.work_by, e.inspection_by, e.event_id))
     if house is None:
         return None
-    periods.sort(key=lambda w: w[0])
+    periods.sort(key=lambda w: w.on)
     return Property(**{**house.__dict__, "members": tuple(members), "warranty_periods": tuple(periods), **steps})
 
 

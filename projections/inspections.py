@@ -88,7 +88,7 @@ def house_rows(house: prop.Property, ins: inspection.Inspections, members: dict[
 
 def _members(house: prop.Property, read, w: Window) -> dict[str, member.Member]:
     out = {}
-    for mid, *_ in house.members:
+    for mid in (h.member_id for h in house.members):
         m = member.fold(mid, visible(read(member.stream(mid)), w.as_of, w.known_at))
         if m is not None:
             out[mid] = m
