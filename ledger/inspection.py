@@ -36,6 +36,7 @@ from ledger.events import (
 from ledger.facts import Draft
 from ledger.member import Ground, Member
 from ledger.property import Property
+from ledger.streams import StreamKind
 
 YEARS = (5, 10, 15, 20, 25, 30)
 HOUSING_PARTY_YEARS = (10, 20)  # IE-6.4.2; the others are IE-6.4.1
@@ -46,17 +47,8 @@ PARTY_JA = {"inspection_company": "点検担当会社", "housing_party": "住宅
 
 PREFIX = "inspection:"  # this module's; see ledger.member.PREFIX
 
-
-def stream(property_id: str) -> str:
-    return PREFIX + property_id
-
-def is_stream(name: str) -> bool:
-    return name.startswith(PREFIX)
-
-
-def ident(name: str) -> str:
-    """The id a stream name carries: ``inspection:P-1`` -> ``P-1``."""
-    return name[len(PREFIX):]
+_KIND = StreamKind(PREFIX)
+stream, is_stream, ident = _KIND.of, _KIND.holds, _KIND.ident
 
 
 def inspected_by(year: int) -> tuple[str, ...]:

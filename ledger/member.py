@@ -50,23 +50,15 @@ from ledger.facts import Draft
 from ledger.fees import Tariff, fee_on
 from ledger.property import Property
 from ledger.property import stream as property_stream
+from ledger.streams import StreamKind
 
 
 # The stream prefix is this module's: other modules name a member's stream with
 # stream(), test a name with is_stream() and iterate with PREFIX (issue 14).
 PREFIX = "member:"
 
-
-def stream(member_id: str) -> str:
-    return PREFIX + member_id
-
-def is_stream(name: str) -> bool:
-    return name.startswith(PREFIX)
-
-
-def ident(name: str) -> str:
-    """The id a stream name carries: ``member:M-0042`` -> ``M-0042``."""
-    return name[len(PREFIX):]
+_KIND = StreamKind(PREFIX)
+stream, is_stream, ident = _KIND.of, _KIND.holds, _KIND.ident
 
 
 # Small dated records kept by the fold. NamedTuples, so code that still unpacks

@@ -49,6 +49,7 @@ from ledger.events import (
     VisitChecks,
 )
 from ledger.facts import Draft
+from ledger.streams import StreamKind
 
 PROGRAM = "presence_check"
 # PC-3.1: the first call within 3 days after enrolment, the first day not
@@ -67,20 +68,9 @@ DECISION_EVENTS = {"dispatch": PresenceCheckDispatched, "phone_first": PresenceC
 PREFIX, HOLDER_PREFIX = "enrolment:", "holder:"  # this module's; see ledger.member.PREFIX
 
 
-def stream(enrolment_id: str) -> str:
-    return PREFIX + enrolment_id
-
-
-def holder_stream(holder_id: str) -> str:
-    return HOLDER_PREFIX + holder_id
-
-def is_stream(name: str) -> bool:
-    return name.startswith(PREFIX)
-
-
-def ident(name: str) -> str:
-    """The id a stream name carries: ``enrolment:E-1`` -> ``E-1``."""
-    return name[len(PREFIX):]
+_KIND, _HOLDERS = StreamKind(PREFIX), StreamKind(HOLDER_PREFIX)
+stream, is_stream, ident = _KIND.of, _KIND.holds, _KIND.ident
+holder_stream = _HOLDERS.of
 
 
 def call_windows(enrolled_on: date) -> tuple[date, date, date]:

@@ -22,6 +22,7 @@ from ledger.events import (
     WarrantyPeriodSet,
 )
 from ledger.facts import Draft
+from ledger.streams import StreamKind
 
 # IE-1.3: built by the company or a group company. The register names the
 # builder by its relation to the company, not by trade name.
@@ -30,17 +31,8 @@ ELIGIBLE_BUILDERS = ("company", "group_company")
 
 PREFIX = "property:"  # this module's; see ledger.member.PREFIX
 
-
-def stream(property_id: str) -> str:
-    return PREFIX + property_id
-
-def is_stream(name: str) -> bool:
-    return name.startswith(PREFIX)
-
-
-def ident(name: str) -> str:
-    """The id a stream name carries: ``property:P-1`` -> ``P-1``."""
-    return name[len(PREFIX):]
+_KIND = StreamKind(PREFIX)
+stream, is_stream, ident = _KIND.of, _KIND.holds, _KIND.ident
 
 
 class HouseMember(NamedTuple):
