@@ -181,3 +181,16 @@ def test_init_swaps_the_narrow_money_index_for_the_covering_one(store_url):
     assert indexes() == {"ledger_rm_money_member"}
     open_store(store_url, create=True, test_clock=True).close()
     assert indexes() == {"ledger_rm_money_owing"}
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 7, 5000])
+def test_streams_read_in_batches_are_every_stream_whole_in_order(app, batch):
+    """iter_streams pages by (stream, version) from the last stream read: whatever the batch
+    size, each stream of the prefix arrives once, whole and in order, and no other."""
+    story(app)
+    want = {name: [e.event_id for e in app.read(name)] for name in app.stream_ids("member:")}
+    assert len(want) == 3 and max(map(len, want.values())) > 3
+    got = [(name, [e.event_id for e in facts]) for name, facts in app.iter_streams("member:", batch=batch)]
+    assert got == sorted(want.items())
+    houses = [name for name, _ in app.iter_streams("property:", batch=batch)]
+    assert houses == ["property:P-1", "property:P-2"]
