@@ -24,7 +24,7 @@ from ledger.errors import BadInput, Refused
 from ledger.events import EmergencyRequested
 from ledger.facts import Draft
 from ledger.member import Member
-from ledger.member import stream as member_stream
+from ledger.member import stream  # an emergency request is a fact of the membership: the member's stream
 from ledger.property import Property
 
 HOTEL_CAP_YEN = 10_000  # IE-A2-1.3: the stay is paid up to 10,000 yen, tax included
@@ -46,11 +46,6 @@ CAUSE_GROUNDS = {
     "manufacturer": "IE-8.8.8",
     "special_work": "IE-8.8.9",
 }
-
-
-def stream(member_id: str) -> str:
-    """The member's stream: an emergency request is a fact of the membership."""
-    return member_stream(member_id)
 
 
 def is_night(at: datetime) -> bool:

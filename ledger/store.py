@@ -282,10 +282,7 @@ class LedgerApp(Application):
 
     def read_sealed(self, stream: str) -> list[Event]:
         """``read`` with personal fields left sealed (withheld): for views that show none."""
-        try:
-            return [decode(s.topic, as_bytes(s.state)) for s in self.recorder.select_events(stream)]  # type: ignore[arg-type]
-        except PersistenceError as e:
-            raise translate(e) from None
+        return self.read_many([stream], personal=False)[stream]
 
     def exists(self, stream: str) -> bool:
         try:

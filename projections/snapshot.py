@@ -211,7 +211,7 @@ class Replay:
             # One window, a programme stream: the common case, kept short (it runs for every fact).
             w = self.windows[0]
             # The one rule (ledger.facts.counts); a stream with no retracted fact passes no retractions.
-            if not counts(e, w.as_of, w.known_at, self.gone if stream in self.touched else NO_RETRACTIONS):
+            if not counts(e, w.as_of, w.known_at, self.retracted(stream)):
                 return
             states = self.states[0]
             st = states.get(stream)
