@@ -158,6 +158,7 @@ class Cur(Protocol):
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
     def run(self, sql: str, params: Sequence[Any] = ()) -> None: ...
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def count(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
 
 class SqliteCur:
@@ -181,6 +182,11 @@ class SqliteCur:
 
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.c.executemany(self.d.q(sql), [tuple(r) for r in rows])
+
+    def count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a change and say how many rows it changed."""
+        self.c.execute(self.d.q(sql), tuple(params))
+        return int(getattr(self.c, "sqlite_cursor", self.c).rowcount)  # (the library wraps SQLite's cursor)
 
 
 class PgCur(SqliteCur):

@@ -243,7 +243,7 @@ def create_roles(recorder: LedgerPostgresRecorder, writer: str, auditor: str) ->
                        field="auditor-role")
     d = recorder.dialect
     seq = f'{d.schema}."{recorder.events_table_name}_notification_id_seq"'
-    readmodel_tables = ", ".join(readmodel.table(d, t) for t in (readmodel.MEMBERS, readmodel.MONEY, readmodel.POSITION))
+    readmodel_tables = ", ".join(readmodel.table(d, t) for t in readmodel.TABLES)
     statements = []
     for role in (writer, auditor):
         statements.append(

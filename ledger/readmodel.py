@@ -31,9 +31,12 @@ from typing import Any
 
 from ledger.dates import jst_date
 from ledger.events import EVENT_TYPES, upcast
+from ledger.inspection import PREFIX as INSPECTIONS
 from ledger.member import PREFIX
 
 MEMBERS, MONEY, POSITION = "ledger_rm_members", "ledger_rm_money", "ledger_rm_position"
+DAYS, STALE = "ledger_rm_days", "ledger_rm_stale"
+TABLES = (MEMBERS, MONEY, POSITION, DAYS, STALE)
 NAME = "members"  # the row of ledger_rm_position this model keeps
 TOPICS = ("MembershipApplied", "FeeCharged", "PaymentRecorded", "FeeRefunded", "FactRetracted")
 
@@ -49,7 +52,9 @@ def sql(d: Any, text: str, scratch: bool = False) -> str:
         prefix = "temp." if d.kind == "sqlite" else ""
         return (text.replace("[members]", f"{prefix}{SCRATCH_MEMBERS}").replace("[money]", f"{prefix}{SCRATCH_MONEY}"))
     return (text.replace("[members]", table(d, MEMBERS)).replace("[money]", table(d, MONEY))
-            .replace("[position]", table(d, POSITION)).replace("[narrow]", table(d, "ledger_rm_money_member")))
+            .replace("[position]", table(d, POSITION)).replace("[narrow]", table(d, "ledger_rm_money_member"))
+            .replace("[days]", table(d, DAYS)).replace("[stale]", table(d, STALE))
+            .replace("{blob}", "BLOB" if d.kind == "sqlite" else "BYTEA"))
 
 
 SCRATCH_MEMBERS, SCRATCH_MONEY = "ledger_scratch_members", "ledger_scratch_money"
@@ -68,6 +73,16 @@ SCHEMA = [
     # each retraction scanned every member (issue 11: appends slowed as the store grew).
     "CREATE INDEX IF NOT EXISTS ledger_rm_members_applied ON [members] (applied_event)",
     "CREATE TABLE IF NOT EXISTS [position] (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    # The dated views (projections.days): one row per member and interval on which its view is
+    # the same, as now known; a list for a day reads the intervals holding it.
+    "CREATE TABLE IF NOT EXISTS [days] (member_id TEXT NOT NULL, start_day TEXT NOT NULL, "
+    "until_day TEXT NOT NULL, view {blob} NOT NULL, PRIMARY KEY (member_id, start_day))",
+    "CREATE INDEX IF NOT EXISTS ledger_rm_days_on ON [days] (until_day, start_day)",
+    # The members whose dated views an append made stale, marked in the append's transaction
+    # with its newest position; a refresh clears a mark only if no later append moved it.
+    "CREATE TABLE IF NOT EXISTS [stale] (member_id TEXT PRIMARY KEY, mark BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ledger_rm_members_previous ON [members] (previous_member_id)",
+    "CREATE INDEX IF NOT EXISTS ledger_rm_members_property ON [members] (property_id)",
 ]
 
 
@@ -95,11 +110,23 @@ def changes(stream: str, version: int, topic: str, data: dict) -> list[Change]:
     return [("money+", (event_id, member_id, kind, day, int(data["amount"])))]
 
 
+def touched(stream: str) -> list[Change]:
+    """The dated views a fact on ``stream`` makes stale (``projections.days``): a member's own,
+    and those of the members whose view reads it - the secondary applicants naming the member
+    as previous owner (IE-17.2.x), the members of a house whose inspections it records (IE-14.3.8)."""
+    if stream.startswith(PREFIX):
+        member_id = stream[len(PREFIX):]
+        return [("stale", (member_id,)), ("stale-next", (member_id,))]
+    if stream.startswith(INSPECTIONS):
+        return [("stale-house", (stream[len(INSPECTIONS):],))]
+    return []
+
+
 def stored_changes(stream: str, version: int, topic: str, state: bytes) -> list[Change]:
     if not stream.startswith(PREFIX) or topic not in TOPICS:
-        return []  # decoded only when it matters
+        return touched(stream)  # decoded only when it matters
     # Read raw for speed, so upcast here as the store's mapper does (the storage contract).
-    return changes(stream, version, topic, upcast(EVENT_TYPES[topic], json.loads(state)))
+    return changes(stream, version, topic, upcast(EVENT_TYPES[topic], json.loads(state))) + touched(stream)
 
 
 class Rows:
@@ -121,6 +148,9 @@ def create(cur: Any, d: Any) -> int:
     newest = (newest[0] if newest else None) or 0
     if position(cur, d) < newest:
         return rebuild(cur, d)
+    if (cur.one(sql(d, "SELECT 1 FROM [members] LIMIT 1")) and not cur.one(sql(d, "SELECT 1 FROM [days] LIMIT 1"))
+            and not cur.one(sql(d, "SELECT 1 FROM [stale] LIMIT 1"))):
+        stale_all(cur, d, newest)  # a store made before the dated views: every member is to be computed
     return 0
 
 
@@ -131,11 +161,24 @@ MEMBER_UPSERT = ("INSERT INTO [members] (member_id, property_id, acquirer, previ
 MONEY_INSERT = "INSERT INTO [money] (event_id, member_id, kind, day, amount) VALUES (?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING"
 
 
-def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False) -> None:
+STALE_MARK = " ON CONFLICT (member_id) DO UPDATE SET mark = excluded.mark"
+MARKS = {
+    "stale": "INSERT INTO [stale] (member_id, mark) VALUES (?, ?)" + STALE_MARK,
+    "stale-next": "INSERT INTO [stale] (member_id, mark) SELECT member_id, ? FROM [members] "
+                  "WHERE previous_member_id = ?" + STALE_MARK,
+    "stale-house": "INSERT INTO [stale] (member_id, mark) SELECT member_id, ? FROM [members] "
+                   "WHERE property_id = ?" + STALE_MARK,
+}
+
+
+def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False, mark: int | None = None) -> None:
     """Apply row changes in order; consecutive inserts of one table go as one ``executemany``
-    (an append of thousands of facts is a few statements, not one round trip per row)."""
+    (an append of thousands of facts is a few statements, not one round trip per row).
+    ``mark``: the append's newest position, set on the members it made stale (None: no marks,
+    as in a rebuild, which marks every member at its end)."""
     run: list[tuple] = []
     run_kind = ""
+    stale: set[tuple[str, str]] = set()
 
     def flush() -> None:
         if run:
@@ -143,6 +186,9 @@ def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False) -> None
             run.clear()
 
     for kind, values in cs:
+        if kind in MARKS:
+            stale.add((kind, values[0]))
+            continue
         if kind != run_kind:
             flush()
             run_kind = kind
@@ -154,6 +200,12 @@ def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False) -> None
         cur.run(sql(d, f"DELETE FROM [money] WHERE event_id IN ({marks})", scratch), values)
         cur.run(sql(d, f"DELETE FROM [members] WHERE applied_event IN ({marks})", scratch), values)
     flush()
+    if mark is not None and not scratch:
+        # After the rows: a house's or previous owner's members are found by the rows just written.
+        for kind in MARKS:
+            ids = sorted(i for k, i in stale if k == kind)
+            if ids:
+                cur.many(sql(d, MARKS[kind]), [(i, mark) if kind == "stale" else (mark, i) for i in ids])
 
 
 def set_position(cur: Any, d: Any, pos: int) -> None:
@@ -181,7 +233,7 @@ def pending(stored: Iterable[Any]) -> list[Change]:
 
 def follow_changes(cur: Any, d: Any, cs: list[Change], last: int) -> None:
     """Write the changes of an append whose newest fact is at ``last``, and move the position there."""
-    write(cur, d, cs)
+    write(cur, d, cs, mark=last)
     if last:
         set_position(cur, d, last)
 
@@ -212,7 +264,15 @@ def rebuild(cur: Any, d: Any, progress: Callable[[int], None] | None = None, bat
     if progress is not None:
         progress(n % batch)
     set_position(cur, d, last)
+    stale_all(cur, d, last)
     return n
+
+
+def stale_all(cur: Any, d: Any, mark: int) -> None:
+    """Every member's dated views are to be recomputed (a rebuild, an upgraded store)."""
+    cur.run(sql(d, "DELETE FROM [days]"))
+    cur.run(sql(d, "DELETE FROM [stale]"))
+    cur.run(sql(d, "INSERT INTO [stale] (member_id, mark) SELECT member_id, ? FROM [members]"), (mark,))
 
 
 MEMBER_COLUMNS = "member_id, property_id, acquirer, previous_member_id, applied_event"
@@ -272,3 +332,43 @@ def owing_candidates(cur: Any, d: Any, day: date) -> list[str]:
                "WHEN kind = 'payment' AND day < ? THEN -amount ELSE 0 END) > 0 ORDER BY member_id")
     iso = day.isoformat()
     return [r[0] for r in cur.all(q, (iso, iso, iso))]
+
+
+# --- the dated views (projections.days computes them; these only store and find them) ----------
+
+
+def stale_members(cur: Any, d: Any, limit: int) -> list[tuple[str, int]]:
+    """Up to ``limit`` members whose dated views are stale, with their marks, in id order."""
+    return [(r[0], int(r[1])) for r in cur.all(sql(d, "SELECT member_id, mark FROM [stale] ORDER BY member_id LIMIT ?"),
+                                              (limit,))]
+
+
+def stale_count(cur: Any, d: Any) -> int:
+    row = cur.one(sql(d, "SELECT COUNT(*) FROM [stale]"))
+    return int(row[0]) if row else 0
+
+
+def save_days(cur: Any, d: Any, built: list[tuple[str, int, list[tuple[str, str, bytes]]]]) -> int:
+    """Replace each member's dated views with ``built`` (member, mark, [(start, until, view)]) and
+    clear its stale mark unless a later append moved it. Returns the marks cleared."""
+    cleared = 0
+    for member_id, mark, rows in built:
+        cur.run(sql(d, "DELETE FROM [days] WHERE member_id = ?"), (member_id,))
+        if rows:
+            cur.many(sql(d, "INSERT INTO [days] (member_id, start_day, until_day, view) VALUES (?,?,?,?)"),
+                     [(member_id, a, b, v) for a, b, v in rows])
+        cleared += cur.count(sql(d, "DELETE FROM [stale] WHERE member_id = ? AND mark = ?"), (member_id, mark))
+    return cleared
+
+
+def days_on(cur: Any, d: Any, day: date) -> list[tuple[str, bytes]]:
+    """Every member's dated view holding ``day`` (member, stored view), in member order."""
+    iso = day.isoformat()
+    rows = cur.all(sql(d, "SELECT member_id, view FROM [days] WHERE until_day > ? AND start_day <= ?"), (iso, iso))
+    return sorted(((r[0], bytes(r[1])) for r in rows), key=lambda r: r[0])
+
+
+def days_of(cur: Any, d: Any, member_id: str) -> list[tuple[str, str, bytes]]:
+    """One member's stored dated views, in order (``verify`` compares them with a recomputation)."""
+    return [(r[0], r[1], bytes(r[2])) for r in cur.all(
+        sql(d, "SELECT start_day, until_day, view FROM [days] WHERE member_id = ? ORDER BY start_day"), (member_id,))]

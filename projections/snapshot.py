@@ -35,7 +35,7 @@ from ledger.events import Event, FactRetracted, stream_of
 from ledger.errors import StoreError
 from ledger.facts import NO_RETRACTIONS, Retraction, counts, earliest_retractions, visible
 from ledger.store import LedgerApp, decode, open_store
-from projections import member_view, presence as presence_view
+from projections import days, member_view, presence as presence_view
 from projections.explain import leaves
 from projections.window import Window
 
@@ -464,12 +464,18 @@ def stream_rows(app: LedgerApp, w: Window, progress: Callable[[int], None] | Non
         en = presence.fold(name.split(":", 1)[1], visible(facts, w.as_of, w.known_at))
         if en is not None and en.enrolled is not None:
             yield presence_view.enrolment_row(en, w)
-    src = member_view.list_sources(app, w)
-    for name, facts in app.iter_streams(member_view.PREFIX):
-        count(facts)
-        v = member_view.of_facts(name[len(member_view.PREFIX):], facts, src)
-        if v is not None:
-            yield v.row
+    if days.usable(app, w):
+        # A whole day as now known: each member's dated view holding the day (projections.days).
+        for dated in days.on(app, w, personal=True):
+            stats["streams"] = stats.get("streams", 0) + 1
+            yield dated.row
+    else:
+        src = member_view.list_sources(app, w)
+        for name, facts in app.iter_streams(member_view.PREFIX):
+            count(facts)
+            v = member_view.of_facts(name[len(member_view.PREFIX):], facts, src)
+            if v is not None:
+                yield v.row
     if progress is not None:
         progress(max(0, app.last_position() - read))
 
