@@ -19,12 +19,12 @@ from pydantic import BaseModel
 
 from commands import handlers
 from commands.models import Command
-from ledger import clock
+from ledger import clock, readmodel
 from ledger.errors import BadInput, LedgerError
 from ledger.store import LedgerApp, open_store
 from projections import arrears as arrears_view, emergencies as emergencies_view, history as history_view
 from projections import inspections as inspections_view, status as status_view, tasks as tasks_view
-from projections import safe
+from projections import days, safe
 from projections.rows import flatten
 from projections.window import Window
 from ui import i18n, labels, table
@@ -759,6 +759,9 @@ def rebuild(ctx: click.Context) -> None:
         app = open_app(ctx)
         with Progress(app, "rebuilding") as progress:
             n = app.rebuild_readmodel(progress)
+        # Then every member's dated views (projections.days), which the rebuild marked stale.
+        with Progress(app, _("dated views"), total=app.readmodel(readmodel.stale_count)) as progress:
+            days.refresh(app, progress)
     except LedgerError as e:
         fail(e, lang_of(ctx))
     click.echo(f_(N_("read model rebuilt from {n} facts"), n=n))
@@ -825,10 +828,11 @@ def demo(ctx: click.Context, path: str, members: int, force: bool) -> None:
 class Progress:
     """A progress bar on stderr when it is a terminal; nothing otherwise (pipes, files, tests)."""
 
-    def __init__(self, app: LedgerApp, label: str) -> None:
+    def __init__(self, app: LedgerApp, label: str, total: int | None = None) -> None:
         self.bar = None
         if sys.stderr.isatty():
-            self.bar = click.progressbar(length=max(1, app.last_position()), label=label, file=sys.stderr,
+            length = app.last_position() if total is None else total
+            self.bar = click.progressbar(length=max(1, length), label=label, file=sys.stderr,
                                          show_pos=True, show_percent=True)
 
     def __enter__(self) -> Callable[[int], None] | None:

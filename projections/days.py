@@ -372,3 +372,25 @@ def live(app, member_id: str, src: member_view.Sources, personal: bool) -> Itera
     v = member_view.of_facts(member_id, facts, src)
     if v is not None:
         yield Dated(member_id, v.row, member_view.member_tasks(v), list(v.arrears.because))
+
+
+def difference(app) -> tuple[str | None, int]:
+    """Every member's stored dated views against a recomputation from the log (``verify``);
+    members still marked stale are left to their refresh. Returns (the first difference, views checked)."""
+    stale = {mid for mid, _ in app.readmodel(readmodel.stale_members, 10**9)}
+    houses = houses_of(app)
+    src = Recording(app.read_sealed, houses)
+    checked = 0
+    for stream, facts in app.iter_streams(member.PREFIX, personal=False):
+        mid = member.ident(stream)
+        if mid in stale:
+            continue
+        src.cache.clear()
+        want = [(i.start.isoformat(), i.until.isoformat(), i.view) for i in timeline(mid, facts, src)]
+        kept = [(a, b, decode(v)) for a, b, v in app.readmodel(readmodel.days_of, mid)]
+        if kept != want:
+            first = next((k for k, w in zip(kept, want) if k != w), (kept or want)[0] if (kept or want) else None)
+            return (f"member {mid}: {len(kept)} dated views kept, {len(want)} recomputed; first differing "
+                    f"from {first[0] if first else '?'}"), checked
+        checked += len(kept)
+    return None, checked

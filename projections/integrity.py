@@ -20,7 +20,7 @@ from ledger.errors import LedgerError
 from ledger.events import Event
 from ledger.integrity import Problem, Report, check_store
 from ledger.store import LedgerApp
-from projections import arrears, member_view, status
+from projections import days, arrears, member_view, status
 from projections.window import Window
 
 
@@ -174,4 +174,10 @@ def verify(app: LedgerApp, w: Window, anchor: tuple[int, str] | None = None) -> 
         report.problem, rows = compare_readmodel(app)
         if report.problem is None:
             report.checked.append(f"read model rebuilt from the log into a scratch copy = the stored tables ({rows} rows)")
+    if report.problem is None:
+        diff, views = days.difference(app)
+        if diff is not None:
+            report.problem = _problem("the dated views", diff)
+        else:
+            report.checked.append(f"dated member views recomputed from the log = the stored ones ({views} intervals)")
     return report
