@@ -33,6 +33,7 @@ than the log.
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from ledger.dates import JST, end_of_day, jst_date
 from ledger.errors import LedgerError
 from ledger.events import Event
 from ledger.facts import visible
+from ledger.store import open_store
 from projections import member_view
 from projections.window import Window
 
@@ -300,21 +302,66 @@ def build(app, stale: list[tuple[str, int]], houses: set[str]) -> list[tuple[str
     return out
 
 
-def refresh(app, progress: Callable[[int], None] | None = None) -> bool:
+def refresh(app, progress: Callable[[int], None] | None = None, jobs: int | None = None) -> bool:
     """Recompute the stale members' dated views, ``CHUNK`` a transaction. True once none is stale;
-    False if appends kept marking members faster than this caught up (the caller reads the log)."""
+    False if appends kept marking members faster than this caught up (the caller reads the log).
+
+    Many stale members (a rebuild, a store just upgraded, a large import) are shared out
+    between this process and ``jobs - 1`` forked ones (POSIX; two on a machine with two cores),
+    each saving its own share; whatever a process left stale is done here afterwards."""
     left = app.readmodel(readmodel.stale_count)
     if not left:
         return True
     houses = houses_of(app)
+    jobs = default_jobs(app, left) if jobs is None else jobs
+    if jobs > 1:
+        shared(app, app.readmodel(readmodel.stale_members, left), houses, jobs, progress)
+        left = app.readmodel(readmodel.stale_count)
     for _ in range(left // CHUNK + 5):
         stale = app.readmodel(readmodel.stale_members, CHUNK)
         if not stale:
             return True
-        app.readmodel_write(readmodel.save_days, build(app, stale, houses))
-        if progress is not None:
-            progress(len(stale))
+        save(app, stale, houses, progress)
     return not app.readmodel(readmodel.stale_count)
+
+
+def save(app, stale: list[tuple[str, int]], houses: set[str], progress: Callable[[int], None] | None) -> None:
+    app.readmodel_write(readmodel.save_days, build(app, stale, houses))
+    if progress is not None:
+        progress(len(stale))
+
+
+def default_jobs(app, stale: int) -> int:
+    if not hasattr(os, "fork") or not getattr(app, "address", None) or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2 if stale >= 5 * CHUNK else 1
+
+
+def shared(app, stale: list[tuple[str, int]], houses: set[str], jobs: int,
+           progress: Callable[[int], None] | None) -> None:
+    """Each process saves every ``jobs``-th stale member; a child's failure leaves its members
+    stale (done afterwards by the caller), so it is not reported here."""
+    children = []
+    for part in range(1, jobs):
+        pid = os.fork()
+        if pid == 0:  # the child: its own connection, its share, then leave without any cleanup
+            code = 0
+            try:
+                mine = open_store(app.address)
+                share = stale[part::jobs]
+                for start in range(0, len(share), CHUNK):
+                    save(mine, share[start:start + CHUNK], houses, None)
+            except BaseException:  # noqa: BLE001 - the parent recomputes what is left stale
+                code = 1
+            os._exit(code)
+        children.append(pid)
+    share = stale[0::jobs]
+    for start in range(0, len(share), CHUNK):
+        save(app, share[start:start + CHUNK], houses, progress)
+    for pid in children:
+        os.waitpid(pid, 0)
+        if progress is not None:
+            progress(len(stale) // jobs)
 
 
 def usable(app, w: Window) -> bool:

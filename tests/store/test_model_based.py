@@ -42,7 +42,7 @@ from ledger.dates import JST, end_of_day, withdrawal_notice_deadline
 from ledger.errors import ClockError, Conflict, LedgerError
 from ledger.events import Event
 from ledger.facts import visible
-from projections import arrears, snapshot, status
+from projections import arrears, days as dated_views, member_view, snapshot, status
 from projections.window import Window
 from tests.story import charged_fee_years
 
@@ -320,12 +320,33 @@ def check(world: World) -> None:
             days |= {c.due_on, c.due_on + timedelta(days=1), one_month - timedelta(days=1), one_month}
         if full.notice is not None:
             days |= {full.notice.effective_on - timedelta(days=1), full.notice.effective_on}
+    # Each member's dated views (projections.days) as now known, computed once for all the days.
+    dated = {mid: dated_views.timeline(mid, app.read(member.stream(mid)), dated_views.Recording(app.read, None))
+             for mid in world.members}
     for day in sorted(d for d in days if d <= HORIZON):
         for known_at in knowns:
             w = Window(end_of_day(day), known_at)
             arrears_rows = arrears.rows(app, w)
             for mid in world.members:
                 check_member(app, mid, day, known_at, arrears_rows)
+                if known_at == final:
+                    check_dated(app, mid, w, dated[mid])
+
+
+def check_dated(app: MemoryApp, mid: str, w: Window, intervals: list) -> None:
+    """The dated view holding the day, read back, is the status row and the member's tasks that day."""
+    src = member_view.Sources(app.read, w)
+    v = member_view.of_facts(mid, app.read(member.stream(mid)), src)
+    held = [i for i in intervals if i.start <= w.day < i.until]
+    if v is None:
+        assert held == [], (mid, w.day)
+        return
+    assert len(held) == 1, (mid, w.day, [(i.start, i.until) for i in intervals])
+    if held[0].view is None:
+        return  # live: assembled from the log when read
+    row = dated_views.compose(held[0].view, w, src.tariffs, v.row["applicant"])
+    assert row == v.row, (mid, w.day)
+    assert held[0].view["tasks"] == member_view.member_tasks(v), (mid, w.day)
 
 
 def check_member(app: MemoryApp, mid: str, day: date, known_at: datetime, arrears_rows: list[dict]) -> None:
