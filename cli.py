@@ -894,7 +894,7 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
         app = open_app(ctx)
         w = window(as_of, known_at)
         with Progress(app, _("replaying")) as progress:
-            snap = snapshot_view.run(app, w, progress, jobs=jobs)
+            snap = snapshot_view.run(app, w, progress, jobs=jobs, personal=with_personal)
     except LedgerError as e:
         fail(e, lang_of(ctx), fmt == "json")
     if not with_personal:

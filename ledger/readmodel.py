@@ -32,6 +32,7 @@ from typing import Any
 from ledger.dates import jst_date
 from ledger.events import EVENT_TYPES, upcast
 from ledger.inspection import PREFIX as INSPECTIONS
+from ledger.property import PREFIX as HOUSES
 from ledger.member import PREFIX
 
 MEMBERS, MONEY, POSITION = "ledger_rm_members", "ledger_rm_money", "ledger_rm_position"
@@ -73,14 +74,16 @@ SCHEMA = [
     # each retraction scanned every member (issue 11: appends slowed as the store grew).
     "CREATE INDEX IF NOT EXISTS ledger_rm_members_applied ON [members] (applied_event)",
     "CREATE TABLE IF NOT EXISTS [position] (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
-    # The dated views (projections.days): one row per member and interval on which its view is
-    # the same, as now known; a list for a day reads the intervals holding it.
-    "CREATE TABLE IF NOT EXISTS [days] (member_id TEXT NOT NULL, start_day TEXT NOT NULL, "
-    "until_day TEXT NOT NULL, view {blob} NOT NULL, PRIMARY KEY (member_id, start_day))",
+    # The dated views (projections.days): one row per subject (a member's or a house's stream)
+    # and interval on which its view is the same, as now known; a list for a day reads the
+    # intervals holding it, picking by the arrears amount and the tasks kept in their own columns.
+    "CREATE TABLE IF NOT EXISTS [days] (subject TEXT NOT NULL, start_day TEXT NOT NULL, until_day TEXT NOT NULL, "
+    "live SMALLINT NOT NULL, owed BIGINT NOT NULL, tasks TEXT NOT NULL, view {blob} NOT NULL, "
+    "PRIMARY KEY (subject, start_day))",
     "CREATE INDEX IF NOT EXISTS ledger_rm_days_on ON [days] (until_day, start_day)",
-    # The members whose dated views an append made stale, marked in the append's transaction
+    # The subjects whose dated views an append made stale, marked in the append's transaction
     # with its newest position; a refresh clears a mark only if no later append moved it.
-    "CREATE TABLE IF NOT EXISTS [stale] (member_id TEXT PRIMARY KEY, mark BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS [stale] (subject TEXT PRIMARY KEY, mark BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ledger_rm_members_previous ON [members] (previous_member_id)",
     "CREATE INDEX IF NOT EXISTS ledger_rm_members_property ON [members] (property_id)",
 ]
@@ -111,14 +114,18 @@ def changes(stream: str, version: int, topic: str, data: dict) -> list[Change]:
 
 
 def touched(stream: str) -> list[Change]:
-    """The dated views a fact on ``stream`` makes stale (``projections.days``): a member's own,
-    and those of the members whose view reads it - the secondary applicants naming the member
-    as previous owner (IE-17.2.x), the members of a house whose inspections it records (IE-14.3.8)."""
+    """The dated views a fact on ``stream`` makes stale (``projections.days``): its own subject's
+    (a member, a house), and those that read it - a member's: the secondary applicants naming
+    it as previous owner (IE-17.2.x) and its house (whose inspection work reads its members);
+    a house's inspections: the house and its members (IE-14.3.8)."""
     if stream.startswith(PREFIX):
         member_id = stream[len(PREFIX):]
-        return [("stale", (member_id,)), ("stale-next", (member_id,))]
+        return [("stale", (stream,)), ("stale-next", (member_id,)), ("stale-house-of", (member_id,))]
     if stream.startswith(INSPECTIONS):
-        return [("stale-house", (stream[len(INSPECTIONS):],))]
+        property_id = stream[len(INSPECTIONS):]
+        return [("stale", (HOUSES + property_id,)), ("stale-house", (property_id,))]
+    if stream.startswith(HOUSES):
+        return [("stale", (stream,))]
     return []
 
 
@@ -161,12 +168,14 @@ MEMBER_UPSERT = ("INSERT INTO [members] (member_id, property_id, acquirer, previ
 MONEY_INSERT = "INSERT INTO [money] (event_id, member_id, kind, day, amount) VALUES (?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING"
 
 
-STALE_MARK = " ON CONFLICT (member_id) DO UPDATE SET mark = excluded.mark"
+STALE_MARK = " ON CONFLICT (subject) DO UPDATE SET mark = excluded.mark"
 MARKS = {
-    "stale": "INSERT INTO [stale] (member_id, mark) VALUES (?, ?)" + STALE_MARK,
-    "stale-next": "INSERT INTO [stale] (member_id, mark) SELECT member_id, ? FROM [members] "
+    "stale": "INSERT INTO [stale] (subject, mark) VALUES (?, ?)" + STALE_MARK,
+    "stale-next": f"INSERT INTO [stale] (subject, mark) SELECT '{PREFIX}' || member_id, ? FROM [members] "
                   "WHERE previous_member_id = ?" + STALE_MARK,
-    "stale-house": "INSERT INTO [stale] (member_id, mark) SELECT member_id, ? FROM [members] "
+    "stale-house-of": f"INSERT INTO [stale] (subject, mark) SELECT '{HOUSES}' || property_id, ? FROM [members] "
+                      "WHERE member_id = ?" + STALE_MARK,
+    "stale-house": f"INSERT INTO [stale] (subject, mark) SELECT '{PREFIX}' || member_id, ? FROM [members] "
                    "WHERE property_id = ?" + STALE_MARK,
 }
 
@@ -269,10 +278,13 @@ def rebuild(cur: Any, d: Any, progress: Callable[[int], None] | None = None, bat
 
 
 def stale_all(cur: Any, d: Any, mark: int) -> None:
-    """Every member's dated views are to be recomputed (a rebuild, an upgraded store)."""
+    """Every member's and house's dated views are to be recomputed (a rebuild, an upgraded store)."""
     cur.run(sql(d, "DELETE FROM [days]"))
     cur.run(sql(d, "DELETE FROM [stale]"))
-    cur.run(sql(d, "INSERT INTO [stale] (member_id, mark) SELECT member_id, ? FROM [members]"), (mark,))
+    for prefix in (HOUSES, PREFIX):
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        cur.run(sql(d, "INSERT INTO [stale] (subject, mark) SELECT DISTINCT originator_id, ? FROM {events} "
+                       "WHERE originator_id >= ? AND originator_id < ?"), (mark, prefix, hi))
 
 
 MEMBER_COLUMNS = "member_id, property_id, acquirer, previous_member_id, applied_event"
@@ -338,8 +350,8 @@ def owing_candidates(cur: Any, d: Any, day: date) -> list[str]:
 
 
 def stale_members(cur: Any, d: Any, limit: int) -> list[tuple[str, int]]:
-    """Up to ``limit`` members whose dated views are stale, with their marks, in id order."""
-    return [(r[0], int(r[1])) for r in cur.all(sql(d, "SELECT member_id, mark FROM [stale] ORDER BY member_id LIMIT ?"),
+    """Up to ``limit`` subjects whose dated views are stale, with their marks, in order."""
+    return [(r[0], int(r[1])) for r in cur.all(sql(d, "SELECT subject, mark FROM [stale] ORDER BY subject LIMIT ?"),
                                               (limit,))]
 
 
@@ -348,27 +360,40 @@ def stale_count(cur: Any, d: Any) -> int:
     return int(row[0]) if row else 0
 
 
-def save_days(cur: Any, d: Any, built: list[tuple[str, int, list[tuple[str, str, bytes]]]]) -> int:
-    """Replace each member's dated views with ``built`` (member, mark, [(start, until, view)]) and
-    clear its stale mark unless a later append moved it. Returns the marks cleared."""
+DAY_COLUMNS = "start_day, until_day, live, owed, tasks, view"
+
+
+def save_days(cur: Any, d: Any, built: list[tuple[str, int, list[tuple]]]) -> int:
+    """Replace each subject's dated views with ``built`` (subject, mark, [(start, until, live, owed,
+    tasks, view)]) and clear its stale mark unless a later append moved it. Returns the marks cleared."""
     cleared = 0
-    for member_id, mark, rows in built:
-        cur.run(sql(d, "DELETE FROM [days] WHERE member_id = ?"), (member_id,))
+    for subject, mark, rows in built:
+        cur.run(sql(d, "DELETE FROM [days] WHERE subject = ?"), (subject,))
         if rows:
-            cur.many(sql(d, "INSERT INTO [days] (member_id, start_day, until_day, view) VALUES (?,?,?,?)"),
-                     [(member_id, a, b, v) for a, b, v in rows])
-        cleared += cur.count(sql(d, "DELETE FROM [stale] WHERE member_id = ? AND mark = ?"), (member_id, mark))
+            cur.many(sql(d, f"INSERT INTO [days] (subject, {DAY_COLUMNS}) VALUES (?,?,?,?,?,?,?)"),
+                     [(subject, *r) for r in rows])
+        cleared += cur.count(sql(d, "DELETE FROM [stale] WHERE subject = ? AND mark = ?"), (subject, mark))
     return cleared
 
 
-def days_on(cur: Any, d: Any, day: date) -> list[tuple[str, bytes]]:
-    """Every member's dated view holding ``day`` (member, stored view), in member order."""
+PICKS = {
+    "members": f"subject >= '{PREFIX}' AND subject < '{PREFIX[:-1]};'",
+    "owing": f"subject >= '{PREFIX}' AND subject < '{PREFIX[:-1]};' AND (owed > 0 OR live = 1)",
+    "tasks": "(tasks <> '' OR live = 1)",
+}
+
+
+def days_on(cur: Any, d: Any, day: date, want: str) -> list[tuple[str, int, str, bytes]]:
+    """The dated views holding ``day`` (subject, live, tasks, view) that ``want`` picks
+    (``PICKS``), in subject order; the tasks list reads no view."""
     iso = day.isoformat()
-    rows = cur.all(sql(d, "SELECT member_id, view FROM [days] WHERE until_day > ? AND start_day <= ?"), (iso, iso))
-    return sorted(((r[0], bytes(r[1])) for r in rows), key=lambda r: r[0])
+    view = "''" if want == "tasks" else "view"
+    rows = cur.all(sql(d, f"SELECT subject, live, tasks, {view} FROM [days] WHERE until_day > ? AND start_day <= ? "
+                          f"AND {PICKS[want]}"), (iso, iso))
+    return sorted(((r[0], int(r[1]), r[2], bytes(r[3]) if r[3] else b"") for r in rows), key=lambda r: r[0])
 
 
-def days_of(cur: Any, d: Any, member_id: str) -> list[tuple[str, str, bytes]]:
-    """One member's stored dated views, in order (``verify`` compares them with a recomputation)."""
-    return [(r[0], r[1], bytes(r[2])) for r in cur.all(
-        sql(d, "SELECT start_day, until_day, view FROM [days] WHERE member_id = ? ORDER BY start_day"), (member_id,))]
+def days_of(cur: Any, d: Any, subject: str) -> list[tuple]:
+    """One subject's stored dated views, in order (``verify`` compares them with a recomputation)."""
+    return [(r[0], r[1], int(r[2]), int(r[3]), r[4], bytes(r[5])) for r in cur.all(
+        sql(d, f"SELECT {DAY_COLUMNS} FROM [days] WHERE subject = ? ORDER BY start_day"), (subject,))]

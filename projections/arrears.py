@@ -10,6 +10,7 @@ who may owe on the day, and only they are read; otherwise every member is read o
 """
 from __future__ import annotations
 
+from ledger import member
 from ledger.store import LedgerApp
 from projections import days, member_view
 from projections.window import Window
@@ -18,7 +19,7 @@ from projections.window import Window
 def rows(app: LedgerApp, w: Window) -> list[dict]:
     if days.usable(app, w):
         # A whole day as now known: the members' dated views (projections.days).
-        found = (member_view.owing_row(v.member_id, v.row, v.owed) for v in days.on(app, w))
+        found = (member_view.owing_row(member.ident(v.subject), v.row, v.owed) for v in days.on(app, w, "owing"))
     else:
         found = (member_view.arrears_row(v) for v in member_view.owing(app, w))
     out = [r for r in found if r]

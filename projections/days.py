@@ -1,13 +1,15 @@
-"""Dated member views (issue 11): the one assembly, evaluated once per change, kept in a table.
+"""Dated views (issue 11): the one assembly, evaluated once per change, kept in a table.
 
 A member's view on a day (``projections.member_view.assemble`` plus its staff
 tasks) is a pure function of the member's facts, the house's inspection facts,
 the previous owner's facts (an undecided secondary applicant), the fee schedule
-and the day. As now known, it changes only on the days a fact read takes effect
-and on the days the view compares the day with: a due date, a period's end,
-``after_months`` of a due date, a lease start… So instead of assembling every
-member again for every ``--as-of``, the view is assembled once per interval on
-which it is constant, and a list for any day reads the interval holding it.
+and the day; a house's inspection work (``projections.inspections.house_tasks``)
+of the house's property, inspection and members' facts and the day. As now
+known, such a view changes only on the days a fact read takes effect and on the
+days the view compares the day with: a due date, a period's end, ``after_months``
+of a due date, a notice window… So instead of assembling every member and house
+again for every ``--as-of``, each is assembled once per interval on which it is
+constant, and a list for any day reads the intervals holding it.
 
 The change days come from the assembly itself, not from a second list of
 deadlines that could drift from it: the day is passed as a ``Probe``, a date
@@ -21,14 +23,15 @@ when read (``Stored.on``); any other subtraction of the day is ``daily``.
 Two inputs are left out and put in when read, so that a change to them does not
 touch every member: the fee schedule (``annual_fee`` and its fact among the
 row's ``because``; ``SENTINEL`` marks its place) and the applicant's personal
-fields, which stay sealed in the log (read from the application when a list
-shows them; IE-19.10: an erasure reaches the list at once).
+fields, which stay sealed in the log (``applicant``: opened from the application
+when a list shows them; for an export that leaves them out, only whether they are
+erased or withheld, as the store would read them).
 
 Where the intervals live and when they are recomputed: ``ledger.readmodel``
-(``ledger_rm_days``, and ``ledger_rm_stale``, the members an append touched,
-marked in the append's own transaction). ``refresh`` recomputes the stale
-members before a list reads the table, so a list never reads an interval older
-than the log.
+(``ledger_rm_days``, and ``ledger_rm_stale``, the subjects an append touched,
+marked in the append's own transaction). ``refresh`` recomputes the stale ones
+before a list reads the table, so a list never reads an interval older than the
+log.
 """
 from __future__ import annotations
 
@@ -39,13 +42,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ledger import fees, inspection, member, readmodel
+from pydantic_core import from_json
+
+from ledger import fees, inspection, member, property as prop, readmodel
 from ledger.dates import JST, end_of_day, jst_date
 from ledger.errors import LedgerError
-from ledger.events import Event
+from ledger.events import Event, Personal, PersonalDataErased
 from ledger.facts import visible
+from ledger.keys import ERASED, WITHHELD
 from ledger.store import open_store
-from projections import member_view
+from projections import inspections, member_view
 from projections.window import Window
 
 ONE_DAY = timedelta(days=1)
@@ -160,16 +166,16 @@ class ProbeWindow(Window):
 
 
 class Recording(member_view.Sources):
-    """The sources of a build. The streams a view reads besides the member's own (the house's
-    inspections, a previous owner) are read once per build and their facts' days are change
-    days too; the fee schedule is the sentinel (put in when read)."""
+    """The sources of a build. The streams a view reads besides its subject's own (the house's
+    inspections, its members, a previous owner) are read once per build and their facts' days
+    are change days too; the fee schedule is the sentinel (put in when read)."""
 
     def __init__(self, read: Callable[[str], list[Event]], houses: set[str] | None) -> None:
         super().__init__(read, Window(KNOWN, KNOWN), [SENTINEL], houses)
         self.seen: set[date] = set()
         self.cache: dict[str, list[Event]] = {}
 
-    def _read(self, stream: str) -> list[Event]:
+    def recorded(self, stream: str) -> list[Event]:
         facts = self.cache.get(stream)
         if facts is None:
             facts = self.cache[stream] = self.read(stream)
@@ -179,31 +185,21 @@ class Recording(member_view.Sources):
     def inspections(self, property_id: str) -> list[Event]:
         if self.houses is not None and property_id not in self.houses:
             return []
-        return visible(self._read(inspection.stream(property_id)), self.w.as_of, self.w.known_at)
+        return visible(self.recorded(inspection.stream(property_id)), self.w.as_of, self.w.known_at)
 
     def member(self, member_id: str) -> member.Member | None:
-        return member.fold(member_id, visible(self._read(member.stream(member_id)), self.w.as_of, self.w.known_at))
+        return member.fold(member_id, visible(self.recorded(member.stream(member_id)), self.w.as_of, self.w.known_at))
 
 
-# --- one member's intervals -----------------------------------------------------------------------
+# --- one subject's intervals -----------------------------------------------------------------------
 
 
-@dataclass
-class Interval:
-    """The stored view from ``start`` until the day before ``until``; ``view`` None: live (the
-    assembly read the day in a way no interval can hold: such a member is assembled when read)."""
-
-    start: date
-    until: date
-    view: dict | None
+Evaluation = tuple["dict | None", Sink]
 
 
-LIVE = object()
-MAX_EVALUATIONS = 2000  # a member whose view changes more often than this is assembled when read
-
-
-def evaluate(member_id: str, facts: list[Event], d: date, src: "Recording") -> tuple[dict | None, Sink]:
-    """The stored form of the view on ``d`` (None: no application visible), and what the day was compared with."""
+def member_on(member_id: str, facts: list[Event], d: date, src: Recording) -> Evaluation:
+    """A member's stored view on ``d``: the status row with what is put in when read left out,
+    its tasks and the charges it owes; None before an application is visible."""
     sink = Sink()
     w = ProbeWindow(d, sink)
     src.w = w
@@ -212,19 +208,56 @@ def evaluate(member_id: str, facts: list[Event], d: date, src: "Recording") -> t
         return None, sink
     v = member_view.assemble(m, src)
     row = dict(v.row)
-    # Put in when read (``Stored.on``): the window, the personal fields, the day's own count, the fee schedule.
+    # Put in when read (``compose``): the window, the personal fields, the day's own count, the fee schedule.
     row["as_of"] = row["known_at"] = None
     row["applicant"] = None
     row["arrears"] = {**row["arrears"], "days_overdue": None}
     row["annual_fee"] = None
-    view = {"row": row, "tasks": member_view.member_tasks(v), "owed": list(v.arrears.because)}
+    view = {"row": row, "tasks": member_view.member_tasks(v), "owed": list(v.arrears.because),
+            # The application's personal fields as read sealed (withheld) or plain, and whether erased.
+            "applicant": v.row["applicant"], "erased": any(e.TYPE == PersonalDataErased.TYPE for e in facts)}
     if sink.elapsed - {v.arrears.oldest_due_on}:
         sink.daily = True  # a subtraction of the day other than days_overdue
     return view, sink
 
 
-def timeline(member_id: str, facts: list[Event], src: "Recording") -> list[Interval]:
-    """The member's views, one per interval on which the view is the same, as now known."""
+def house_on(property_id: str, facts: list[Event], d: date, src: Recording) -> Evaluation:
+    """A house's stored view on ``d``: its inspection work (``inspections.house_tasks``)."""
+    sink = Sink()
+    w = ProbeWindow(d, sink)
+    src.w = w
+    house = prop.fold(visible(facts, w.as_of, w.known_at))
+    if house is None:
+        return None, sink
+    ins = inspection.fold(house.property_id, src.inspections(house.property_id))
+    members = inspections.members_of(house, src.recorded, w)
+    return {"tasks": inspections.house_tasks(house, ins, members, w.day)}, sink
+
+
+KINDS: dict[str, Callable[[str, list[Event], date, Recording], Evaluation]] = {
+    member.PREFIX: member_on,
+    prop.PREFIX: house_on,
+}
+
+
+@dataclass
+class Interval:
+    """The stored view from ``start`` until the day before ``until``; ``view`` None: live (the
+    assembly read the day in a way no interval can hold: the subject is assembled when read)."""
+
+    start: date
+    until: date
+    view: dict | None
+
+
+MAX_EVALUATIONS = 2000  # a subject whose view changes more often than this is assembled when read
+ALWAYS = [Interval(date(1, 1, 1), FOREVER, None)]
+
+
+def timeline(subject: str, facts: list[Event], src: Recording) -> list[Interval]:
+    """The subject's views, one per interval on which the view is the same, as now known."""
+    prefix = subject[:subject.index(":") + 1]
+    on, ident = KINDS[prefix], subject[len(prefix):]
     src.seen = {jst_date(e.effective) for e in facts}
     if not src.seen:
         return []
@@ -233,14 +266,14 @@ def timeline(member_id: str, facts: list[Event], src: "Recording") -> list[Inter
     for _ in range(MAX_EVALUATIONS):
         if d is None:
             break
-        view, sink = evaluate(member_id, facts, d, src)
+        view, sink = on(ident, facts, d, src)
         if sink.daily:
-            return [Interval(date(1, 1, 1), FOREVER, None)]
+            return list(ALWAYS)
         if not starts or starts[-1][1] != view:
             starts.append((d, view))
         d = min((x for x in src.seen | sink.days if x > d), default=None)
     else:
-        return [Interval(date(1, 1, 1), FOREVER, None)]
+        return list(ALWAYS)
     ends = [s for s, _ in starts[1:]] + [FOREVER]
     return [Interval(s, e, v) for (s, v), e in zip(starts, ends) if v is not None]
 
@@ -256,33 +289,41 @@ def tariff_on(tariffs: list[fees.Tariff], d: date) -> fees.Tariff | None:
         return None
 
 
-def compose(view: dict, w: Window, tariffs: list[fees.Tariff], applicant: dict | None = None) -> dict:
-    """The status row on ``w.day`` from a stored view: what ``member_view.assemble`` gives that day."""
-    d = w.day
+def compose(view: dict, w: Window, tariff: fees.Tariff | None, applicant: dict | None) -> dict:
+    """The status row on ``w.day`` from a member's stored view: what ``member_view.assemble``
+    gives that day, with ``tariff`` the fee in force that day and the applicant as read."""
     row = dict(view["row"])
-    row.update(w.labels())
+    row["as_of"], row["known_at"] = w.as_of.isoformat(), w.known_at.isoformat()
     row["applicant"] = applicant
     oldest = row["arrears"]["oldest_due_on"]
-    row["arrears"] = {**row["arrears"], "days_overdue": (d - date.fromisoformat(oldest)).days if oldest else 0}
-    t = tariff_on(tariffs, d)
-    row["annual_fee"] = t.amount if t is not None else None
-    row["because"] = [t.event_id if x == SENTINEL.event_id else x for x in row["because"]
-                      if x != SENTINEL.event_id or t is not None]
+    row["arrears"] = {**row["arrears"], "days_overdue": (w.day - date.fromisoformat(oldest)).days if oldest else 0}
+    row["annual_fee"] = tariff.amount if tariff is not None else None
+    row["because"] = [tariff.event_id if x == SENTINEL.event_id else x for x in row["because"]
+                      if x != SENTINEL.event_id or tariff is not None]
     return row
 
 
 # --- storing and refreshing ----------------------------------------------------------------------
 
 
-def encode(view: dict | None) -> bytes:
-    """A view as stored: compressed JSON (a live member: empty)."""
-    if view is None:
-        return b""
-    return zlib.compress(json.dumps(view, separators=(",", ":"), ensure_ascii=False).encode(), 1)
+Stored = tuple[str, str, int, int, str, bytes]  # start, until, live, owed, tasks (JSON or ''), view
 
 
-def decode(data: bytes) -> dict | None:
-    return json.loads(zlib.decompress(data)) if data else None
+def encode(i: Interval) -> Stored:
+    """An interval as stored: the arrears amount and the tasks in their own columns (the lists
+    pick by them), the rest as compressed JSON; a live subject's row is empty."""
+    start, until = i.start.isoformat(), i.until.isoformat()
+    if i.view is None:
+        return start, until, 1, 0, "", b""
+    tasks = json.dumps(i.view["tasks"], separators=(",", ":"), ensure_ascii=False) if i.view["tasks"] else ""
+    rest = {k: v for k, v in i.view.items() if k != "tasks"}
+    owed = rest["row"]["arrears"]["amount"] if "row" in rest else 0
+    data = zlib.compress(json.dumps(rest, separators=(",", ":"), ensure_ascii=False).encode(), 1) if rest else b""
+    return start, until, 0, owed, tasks, data
+
+
+def decode(data: bytes) -> dict:
+    return from_json(zlib.decompress(data)) if data else {}
 
 
 def houses_of(app) -> set[str]:
@@ -291,22 +332,18 @@ def houses_of(app) -> set[str]:
     return {name[len(prefix):] for name in app.stream_ids(prefix)}
 
 
-def build(app, stale: list[tuple[str, int]], houses: set[str]) -> list[tuple[str, int, list[tuple[str, str, bytes]]]]:
-    """The dated views of the ``stale`` members (member, mark), from the log as now known."""
-    streams = app.read_many([member.stream(mid) for mid, _ in stale], personal=False)
+def build(app, stale: list[tuple[str, int]], houses: set[str]) -> list[tuple[str, int, list[Stored]]]:
+    """The dated views of the ``stale`` subjects (stream, mark), from the log as now known."""
+    streams = app.read_many([s for s, _ in stale], personal=False)
     src = Recording(app.read_sealed, houses)
-    out = []
-    for mid, mark in stale:
-        ivs = timeline(mid, streams[member.stream(mid)], src)
-        out.append((mid, mark, [(i.start.isoformat(), i.until.isoformat(), encode(i.view)) for i in ivs]))
-    return out
+    return [(s, mark, [encode(i) for i in timeline(s, streams[s], src)]) for s, mark in stale]
 
 
 def refresh(app, progress: Callable[[int], None] | None = None, jobs: int | None = None) -> bool:
-    """Recompute the stale members' dated views, ``CHUNK`` a transaction. True once none is stale;
-    False if appends kept marking members faster than this caught up (the caller reads the log).
+    """Recompute the stale subjects' dated views, ``CHUNK`` a transaction. True once none is stale;
+    False if appends kept marking them faster than this caught up (the caller reads the log).
 
-    Many stale members (a rebuild, a store just upgraded, a large import) are shared out
+    Many stale subjects (a rebuild, a store just upgraded, a large import) are shared out
     between this process and ``jobs - 1`` forked ones (POSIX; two on a machine with two cores),
     each saving its own share; whatever a process left stale is done here afterwards."""
     left = app.readmodel(readmodel.stale_count)
@@ -339,7 +376,7 @@ def default_jobs(app, stale: int) -> int:
 
 def shared(app, stale: list[tuple[str, int]], houses: set[str], jobs: int,
            progress: Callable[[int], None] | None) -> None:
-    """Each process saves every ``jobs``-th stale member; a child's failure leaves its members
+    """Each process saves every ``jobs``-th stale subject; a child's failure leaves its subjects
     stale (done afterwards by the caller), so it is not reported here."""
     children = []
     for part in range(1, jobs):
@@ -378,66 +415,94 @@ def usable(app, w: Window) -> bool:
         return False
 
 
+def difference(app) -> tuple[str | None, int]:
+    """Every subject's stored dated views against a recomputation from the log (``verify``);
+    subjects still marked stale are left to their refresh. Returns (the first difference, views checked)."""
+    stale = {s for s, _ in app.readmodel(readmodel.stale_members, 10**9)}
+    src = Recording(app.read_sealed, houses_of(app))
+    checked = 0
+    for prefix in KINDS:
+        for stream, facts in app.iter_streams(prefix, personal=False):
+            if stream in stale:
+                continue
+            src.cache.clear()
+            want = [readable(encode(i)) for i in timeline(stream, facts, src)]
+            kept = [readable(r) for r in app.readmodel(readmodel.days_of, stream)]
+            if kept != want:
+                first = next((k[0] for k, x in zip(kept, want) if k != x), (kept or want)[0][0])
+                return (f"{stream}: {len(kept)} dated views kept, {len(want)} recomputed; the first differing "
+                        f"starts {first}"), checked
+            checked += len(kept)
+    return None, checked
+
+
+def readable(r: Stored) -> tuple:
+    return (*r[:5], decode(r[5]))
+
+
 # --- the lists' rows from the dated views ---------------------------------------------------------
 
 
 @dataclass
 class Dated:
-    """A member's view on a list's day: the stored view, or (live) the assembly from the log."""
+    """A subject's view on a list's day: a member's status row (None for a house), its tasks
+    and the charges it owes."""
 
-    member_id: str
-    row: dict
+    subject: str
+    row: dict | None
     tasks: list[dict]
     owed: list[str]
 
 
-def on(app, w: Window, personal: bool = False, batch: int = 500) -> Iterator[Dated]:
-    """Every member's view on ``w.day`` (``usable`` said yes), in member order. ``personal``: the
-    applicant's fields are read from the application (else left as a list that shows none has them)."""
-    tariffs = fees.fold(visible(app.read(fees.STREAM), known_at=w.known_at))
-    found = app.readmodel(readmodel.days_on, w.day)
-    src = member_view.Sources(app.read if personal else app.read_sealed, w, tariffs, houses_of(app))
+def opens(app) -> bool:
+    """Whether this connection opens sealed personal fields (else they read as withheld)."""
+    kr = app.ledger_mapper.keyring
+    return kr is not None and kr.readable and kr.master is not None
+
+
+def on(app, w: Window, want: str, personal: bool = False, batch: int = 500) -> Iterator[Dated]:
+    """The views holding ``w.day`` (``usable`` said yes), in stream order: ``want`` is
+    ``members`` (every member), ``owing`` (members owing on the day) or ``tasks`` (members and
+    houses with work). ``personal``: the applicant's fields are opened from the application;
+    else they are left out, as erased or withheld where the store would read them so."""
+    tariff = tariff_on(fees.fold(visible(app.read(fees.STREAM), known_at=w.known_at)), w.day)
+    found = app.readmodel(readmodel.days_on, w.day, want)
+    src = member_view.Sources(app.read, w, None, houses_of(app))  # (a live member: exactly as the log reads)
+    placeholder = Personal.model_validate(WITHHELD if not opens(app) else {}).model_dump(mode="json")
+    erased = Personal.model_validate(ERASED).model_dump(mode="json") if opens(app) else placeholder
     for start in range(0, len(found), batch):
-        part = [(mid, decode(data)) for mid, data in found[start:start + batch]]
-        applications = {}
+        part = [(s, live, tasks, decode(data)) for s, live, tasks, data in found[start:start + batch]]
+        opened = {}
         if personal:
-            applications = app.read_facts([v["row"]["because"][0] for _, v in part if v is not None])
-        for mid, view in part:
-            if view is None:
-                yield from live(app, mid, src, personal)
+            opened = app.read_facts([v["row"]["because"][0] for _, live, _, v in part
+                                     if not live and v.get("applicant", {}).get("withheld")])
+        for subject, live, tasks, view in part:
+            if live:
+                yield from assembled(app, subject, w, src)
                 continue
-            fact = applications.get(view["row"]["because"][0])
-            applicant = fact.applicant.model_dump(mode="json") if fact is not None else None
-            row = compose(view, w, tariffs, applicant)
-            yield Dated(mid, row, view["tasks"], view["owed"])
+            if "row" not in view:  # a house: its work only
+                yield Dated(subject, None, from_json(tasks) if tasks else [], [])
+                continue
+            stored = view["applicant"]
+            if not stored.get("withheld"):
+                applicant = stored  # stored plain (a store without encryption): as the log reads it
+            elif personal:
+                fact = opened.get(view["row"]["because"][0])
+                applicant = fact.applicant.model_dump(mode="json") if fact is not None else None
+            else:
+                applicant = erased if view["erased"] else placeholder
+            yield Dated(subject, compose(view, w, tariff, applicant), from_json(tasks) if tasks else [], view["owed"])
 
 
-def live(app, member_id: str, src: member_view.Sources, personal: bool) -> Iterator[Dated]:
-    """A member no interval can hold, assembled from the log for the day."""
-    stream = member.stream(member_id)
-    facts = app.read(stream) if personal else app.read_sealed(stream)
-    v = member_view.of_facts(member_id, facts, src)
+def assembled(app, subject: str, w: Window, src: member_view.Sources) -> Iterator[Dated]:
+    """A subject no interval can hold, assembled from the log for the day."""
+    if subject.startswith(prop.PREFIX):
+        house = prop.fold(visible(app.read_sealed(subject), w.as_of, w.known_at))
+        if house is not None:
+            ins = inspection.fold(house.property_id, src.inspections(house.property_id))
+            members = inspections.members_of(house, app.read_sealed, w)
+            yield Dated(subject, None, inspections.house_tasks(house, ins, members, w.day), [])
+        return
+    v = member_view.of_facts(member.ident(subject), src.read(subject), src)
     if v is not None:
-        yield Dated(member_id, v.row, member_view.member_tasks(v), list(v.arrears.because))
-
-
-def difference(app) -> tuple[str | None, int]:
-    """Every member's stored dated views against a recomputation from the log (``verify``);
-    members still marked stale are left to their refresh. Returns (the first difference, views checked)."""
-    stale = {mid for mid, _ in app.readmodel(readmodel.stale_members, 10**9)}
-    houses = houses_of(app)
-    src = Recording(app.read_sealed, houses)
-    checked = 0
-    for stream, facts in app.iter_streams(member.PREFIX, personal=False):
-        mid = member.ident(stream)
-        if mid in stale:
-            continue
-        src.cache.clear()
-        want = [(i.start.isoformat(), i.until.isoformat(), i.view) for i in timeline(mid, facts, src)]
-        kept = [(a, b, decode(v)) for a, b, v in app.readmodel(readmodel.days_of, mid)]
-        if kept != want:
-            first = next((k for k, w in zip(kept, want) if k != w), (kept or want)[0] if (kept or want) else None)
-            return (f"member {mid}: {len(kept)} dated views kept, {len(want)} recomputed; first differing "
-                    f"from {first[0] if first else '?'}"), checked
-        checked += len(kept)
-    return None, checked
+        yield Dated(subject, v.row, member_view.member_tasks(v), list(v.arrears.because))

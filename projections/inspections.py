@@ -86,7 +86,7 @@ def house_rows(house: prop.Property, ins: inspection.Inspections, members: dict[
     return [year_row(house, ins, members, y) for y in inspection.YEARS]
 
 
-def _members(house: prop.Property, read, w: Window) -> dict[str, member.Member]:
+def members_of(house: prop.Property, read, w: Window) -> dict[str, member.Member]:
     out = {}
     for mid in (h.member_id for h in house.members):
         m = member.fold(mid, visible(read(member.stream(mid)), w.as_of, w.known_at))
@@ -109,15 +109,14 @@ def rows(app: LedgerApp, property_id: str, w: Window) -> list[dict]:
         raise NotFound(f"There is no property {property_id} in the ledger.",
                        f"物件 {property_id} は台帳にありません。", field="property_id")
     ins = inspection.fold(property_id, visible(app.read(inspection.stream(property_id)), w.as_of, w.known_at))
-    return house_rows(house, ins, _members(house, app.read, w))
+    return house_rows(house, ins, members_of(house, app.read, w))
 
 
 def tasks(app: LedgerApp, w: Window) -> list[dict]:
-    """Inspection work due on ``w.day``: notices due (from 30 days before the
-    deadline) or overdue, until the inspection year ends; repair estimates
-    requested and not yet presented (IE-7). Reads one house at a time (its
-    property stream, then, when it may have work, its inspection and members'
-    streams), so memory stays flat."""
+    """Inspection work due on ``w.day`` (``house_tasks``), read from the log one house at a time
+    (its property stream, then, when it may have work, its inspection and members' streams),
+    so memory stays flat. A whole day as now known reads the houses' dated views instead
+    (``projections.days``, through ``projections.tasks``)."""
     out: list[dict] = []
     day = w.day
     prefix = inspection.stream("")
@@ -134,26 +133,36 @@ def tasks(app: LedgerApp, w: Window) -> list[dict]:
         if not facts and not any(s.notice_by - NOTICE_TASK_LEAD <= day <= s.due_on
                                  for s in (ins.slot(house.delivered_on, y) for y in inspection.YEARS)):
             continue  # no notice window today and no estimate: nothing to do for this house
-        members = _members(house, app.read, w)
-        for r in house_rows(house, ins, members):
-            notice_by, due_on = date.fromisoformat(r["notice_by"]), date.fromisoformat(r["due_on"])
-            if r["state"] == "upcoming" and notice_by - NOTICE_TASK_LEAD <= day <= due_on:
-                out.append({
-                    "due_on": r["notice_by"], "kind": "inspection_notice", "id": pid,
-                    "rule": inspection.party_rule(r["year"]),
-                    "action": f"{r['noticed_by']} sends the year-{r['year']} inspection notice to {r['member_id']} "
-                              f"(designated month {r['designated_month']})",
-                    "overdue": day > notice_by,
-                })
-        for year, rec in sorted(ins.years.items()):
-            est = rec.open_estimate()
-            if est is None:
-                continue
-            due = est.requested.on + ESTIMATE_DAYS
-            out.append({
-                "due_on": due.isoformat(), "kind": "repair_estimate", "id": pid, "rule": "IE-7",
-                "action": f"present the year-{year} repair estimate requested on {est.requested.on} "
-                          f"to {est.requested.member_id}",
-                "overdue": day > due,
-            })
+        out.extend(house_tasks(house, ins, members_of(house, app.read, w), day))
     return sorted(out, key=lambda t: (t["due_on"], t["id"], t["kind"]))
+
+
+def house_tasks(house: prop.Property, ins: inspection.Inspections, members: dict[str, member.Member],
+                day: date) -> list[dict]:
+    """One house's inspection work on ``day``: notices due (from 30 days before the deadline)
+    or overdue, until the inspection year ends; repair estimates requested and not yet
+    presented (IE-7)."""
+    out: list[dict] = []
+    pid = house.property_id
+    for r in house_rows(house, ins, members):
+        notice_by, due_on = date.fromisoformat(r["notice_by"]), date.fromisoformat(r["due_on"])
+        if r["state"] == "upcoming" and notice_by - NOTICE_TASK_LEAD <= day <= due_on:
+            out.append({
+                "due_on": r["notice_by"], "kind": "inspection_notice", "id": pid,
+                "rule": inspection.party_rule(r["year"]),
+                "action": f"{r['noticed_by']} sends the year-{r['year']} inspection notice to {r['member_id']} "
+                          f"(designated month {r['designated_month']})",
+                "overdue": day > notice_by,
+            })
+    for year, rec in sorted(ins.years.items()):
+        est = rec.open_estimate()
+        if est is None:
+            continue
+        due = est.requested.on + ESTIMATE_DAYS
+        out.append({
+            "due_on": due.isoformat(), "kind": "repair_estimate", "id": pid, "rule": "IE-7",
+            "action": f"present the year-{year} repair estimate requested on {est.requested.on} "
+                      f"to {est.requested.member_id}",
+            "overdue": day > due,
+        })
+    return out

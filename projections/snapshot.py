@@ -427,27 +427,30 @@ def totals(rows: Iterable[dict]) -> dict:
     }
 
 
-def run(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None, jobs: int | None = None) -> Snapshot:
+def run(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None, jobs: int | None = None,
+        personal: bool = True) -> Snapshot:
     """Every member's and enrolment's status row for the window.
 
     By default one stream at a time (``stream_rows``): memory holds one stream's
     facts and the rows go to a spool file, so it stays flat however large the
     store. ``jobs`` > 1 shares a replay of the global log between processes
     instead (``replay``: faster on two cores, but it holds every stream's folded state)."""
-    if jobs is not None and jobs > 1:
+    if jobs is not None and jobs > 1 and not days.usable(app, w):  # (the dated views beat any replay)
         part = replay(app, [w], progress, jobs=jobs)
         rows = [row for _, row in part.rows[0]]
         return Snapshot(w, rows, totals(rows), part.stats)
     spool, stats = Spool(), {"streams": 0, "facts": 0, "jobs": 1}
-    for row in stream_rows(app, w, progress, stats):
+    for row in stream_rows(app, w, progress, stats, personal):
         spool.append(row)
     return Snapshot(w, spool, totals(spool), stats)
 
 
 def stream_rows(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None,
-                stats: dict | None = None) -> Iterator[dict]:
+                stats: dict | None = None, personal: bool = True) -> Iterator[dict]:
     """The status rows in stream order (enrolments, then members), reading one stream at a time:
-    each member through the one assembly (``projections.member_view``)."""
+    each member through the one assembly (``projections.member_view``), or for a whole day as
+    now known its dated view (``projections.days``). ``personal=False``: the caller leaves the
+    personal fields out (``projections.personal.redact``), so they need not be opened."""
     stats = stats if stats is not None else {}
     read = 0
 
@@ -466,7 +469,7 @@ def stream_rows(app: LedgerApp, w: Window, progress: Callable[[int], None] | Non
             yield presence_view.enrolment_row(en, w)
     if days.usable(app, w):
         # A whole day as now known: each member's dated view holding the day (projections.days).
-        for dated in days.on(app, w, personal=True):
+        for dated in days.on(app, w, "members", personal=personal):
             stats["streams"] = stats.get("streams", 0) + 1
             yield dated.row
     else:

@@ -18,11 +18,14 @@ SOURCES = [presence.tasks, inspections.tasks]
 def rows(app, w: Window) -> list[dict]:
     out: list[dict] = []
     if days.usable(app, w):
-        for dated in days.on(app, w):  # a whole day as now known: the dated views (projections.days)
+        # A whole day as now known: the members' and houses' dated views with work (projections.days).
+        for dated in days.on(app, w, "tasks"):
             out.extend(dated.tasks)
+        sources = [s for s in SOURCES if s is not inspections.tasks]
     else:
         for v in member_view.views(app, w, personal=False):  # tasks show no personal field
             out.extend(member_tasks(v))
-    for source in SOURCES:
+        sources = SOURCES
+    for source in sources:
         out.extend(source(app, w))
     return sorted(out, key=lambda r: (not r["overdue"], r["due_on"], r["id"], r["kind"]))

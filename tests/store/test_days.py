@@ -21,6 +21,7 @@ from projections import arrears, days, integrity, snapshot, tasks
 from projections.window import Window
 from tests.rawdb import Raw
 from tests.store.test_member_view import NOW, run, story, t
+from tests.store.test_store import onboard
 from tests.store.test_readmodel import table
 
 # The story's deadlines and the days either side: the first fee due (2025-03-10) and overdue,
@@ -55,7 +56,7 @@ def assert_same(app, day_list, monkeypatch) -> None:
 
 
 def stale(app) -> set[str]:
-    return {mid for mid, _ in app.readmodel(readmodel.stale_members, 1000)}
+    return {s for s, _ in app.readmodel(readmodel.stale_members, 1000)}
 
 
 def test_the_lists_from_dated_views_equal_the_assembly_on_every_boundary_and_every_ninth_day(app, monkeypatch):
@@ -68,7 +69,7 @@ def test_the_lists_from_dated_views_equal_the_assembly_on_every_boundary_and_eve
     grounds = {r["id"]: [g["rule"] for g in r["grounds"]] for r in rows}
     assert "IE-14.3.8" in grounds["M-0042"] and sorted(grounds["M-0050"]) == ["IE-17.2.1", "IE-17.2.2"]
     assert [r["member_id"] for r in owing] == ["M-0042"]
-    assert len(app.readmodel(readmodel.days_of, "M-0042")) > 3  # intervals, not one row per day
+    assert len(app.readmodel(readmodel.days_of, "member:M-0042")) > 3  # intervals, not one row per day
 
 
 def test_an_append_marks_the_member_the_buyer_and_the_house_stale_in_its_transaction(app, monkeypatch):
@@ -76,18 +77,18 @@ def test_an_append_marks_the_member_the_buyer_and_the_house_stale_in_its_transac
     assert days.refresh(app) and stale(app) == set()
     run(app, "2030-07-01T09:30", command="record_payment", member_id="M-0043", amount=5500, payment_ref="P43-2",
         on="2030-07-01")
-    assert stale(app) == {"M-0043"}
+    assert stale(app) == {"member:M-0043", "property:P-2"}  # the member and its house's inspection work
     assert days.refresh(app) and stale(app) == set()
     # The seller pays: the buyer's IE-17.2.2 (read from the seller's stream) may end, so both are stale.
     run(app, "2030-07-01T09:40", command="record_payment", member_id="M-0042", amount=5500, payment_ref="P42",
         on="2030-07-01")
-    assert stale(app) == {"M-0042", "M-0050"}
+    assert stale(app) == {"member:M-0042", "member:M-0050", "property:P-1"}
     assert_same(app, [date(2030, 6, 30), date(2030, 7, 1), date(2030, 7, 2)], monkeypatch)
     # A fact on the house's inspection stream: both members of P-1, not M-0043 on P-2.
     assert days.refresh(app)
     failure = next(e.event_id for e in app.read("inspection:P-1") if e.TYPE == "InspectionFailed")
     run(app, "2030-07-01T09:50", command="retract", event_id=failure, reason="the member did reply")
-    assert stale(app) == {"M-0042", "M-0050"}
+    assert stale(app) == {"member:M-0042", "member:M-0050", "property:P-1"}
     assert_same(app, [date(2030, 5, 1), date(2030, 7, 1)], monkeypatch)
     rows = lists(app, date(2030, 6, 5), dated=True, monkeypatch=monkeypatch)[0]
     assert "IE-14.3.8" not in [g["rule"] for r in rows if r["id"] == "M-0042" for g in r["grounds"]]
@@ -103,7 +104,7 @@ def test_a_refresh_keeps_a_mark_an_append_moved_while_it_ran(app):
     run(app, "2030-07-01T09:40", command="record_payment", member_id="M-0043", amount=200, payment_ref="B",
         on="2030-07-01")
     assert app.readmodel_write(readmodel.save_days, built) == 0  # the mark moved: it stays
-    assert stale(app) == {"M-0043"}
+    assert stale(app) == {"member:M-0043", "property:P-2"}
     assert days.refresh(app) and stale(app) == set()
     row = next(r for r in lists(app, date(2030, 7, 1), dated=True, monkeypatch=pytest.MonkeyPatch())[0]
                if r["id"] == "M-0043")
@@ -140,7 +141,7 @@ def test_a_store_made_before_the_dated_views_computes_them_all(store_url, monkey
         raw.run(f"DROP TABLE {table(store_url, name)}")
     app = open_store(store_url, create=True, test_clock=True)
     try:
-        assert stale(app) == {"M-0042", "M-0043", "M-0050"}
+        assert stale(app) == {"member:M-0042", "member:M-0043", "member:M-0050", "property:P-1", "property:P-2"}
         assert_same(app, [date(2025, 4, 11), date(2030, 6, 5)], monkeypatch)
     finally:
         app.close()
@@ -152,8 +153,9 @@ def test_verify_finds_a_changed_dated_view_and_rebuild_repairs_it(app, store_url
     w = Window.parse(None, None, t(NOW))
     report = integrity.verify(app, w)
     assert report.problem is None and any("dated member views" in c for c in report.checked)
-    forged = days.encode({"row": {"state": "active"}, "tasks": [], "owed": []})
-    Raw(store_url).run(f"UPDATE {table(store_url, readmodel.DAYS)} SET view = ? WHERE member_id = 'M-0042'",
+    forged = days.encode(days.Interval(date(2025, 3, 1), days.FOREVER, {"row": {"arrears": {"amount": 0}},
+                                                                         "tasks": [], "owed": []}))[-1]
+    Raw(store_url).run(f"UPDATE {table(store_url, readmodel.DAYS)} SET view = ? WHERE subject = 'member:M-0042'",
                        (forged,))
     problem = integrity.verify(app, w).problem
     assert problem is not None and problem.kind == "projection" and "M-0042" in problem.en
@@ -165,7 +167,34 @@ def test_verify_finds_a_changed_dated_view_and_rebuild_repairs_it(app, store_url
 def test_a_large_refresh_shared_between_two_processes_leaves_nothing_stale(app, store_url, monkeypatch):
     story(app)
     app.readmodel_write(readmodel.stale_all, app.last_position())
-    assert len(stale(app)) == 3
+    assert len(stale(app)) == 5
     assert days.refresh(app, jobs=2)
     assert stale(app) == set()
     assert days.difference(app)[0] is None
+
+
+def test_an_export_without_personal_fields_reads_as_the_redacted_log_even_after_an_erasure(app, monkeypatch):
+    from projections.personal import redact
+
+    from tests.store import test_personal as personal
+
+    onboard(app)
+    personal.apply(app)   # M-0050, with every personal field, refused and erased (IE-19.10)
+    personal.apply(app, "M-0051", "2025-03-11T09:05")  # its personal fields kept
+    personal.refuse(app)
+    personal.erase(app)
+    w = Window.parse("2025-03-05", None, t(LATER))
+    with monkeypatch.context() as m:
+        m.setattr(days, "usable", lambda app, w: False)
+        logged = list(snapshot.run(app, w).rows)
+    assert days.usable(app, w)
+    got = [redact(r) for r in snapshot.run(app, w, personal=False).rows]
+    assert got == [redact(r) for r in logged]
+    applicants = {r["id"]: r["applicant"] for r in got if r["program"] == "iesapo"}
+    assert applicants["M-0050"]["erased"] and not applicants["M-0051"]["erased"]
+    assert applicants["M-0051"]["omitted"] and applicants["M-0051"]["name"] is None
+    # With the personal fields: opened from each application, as the log reads them.
+    opened = list(snapshot.run(app, w).rows)
+    assert opened == logged
+    names = {r["id"]: r["applicant"]["name"] for r in opened if r["program"] == "iesapo"}
+    assert names == {"M-0042": names["M-0042"], "M-0050": None, "M-0051": personal.APPLICANT["name"]}

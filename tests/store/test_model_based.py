@@ -321,8 +321,8 @@ def check(world: World) -> None:
         if full.notice is not None:
             days |= {full.notice.effective_on - timedelta(days=1), full.notice.effective_on}
     # Each member's dated views (projections.days) as now known, computed once for all the days.
-    dated = {mid: dated_views.timeline(mid, app.read(member.stream(mid)), dated_views.Recording(app.read, None))
-             for mid in world.members}
+    dated = {mid: dated_views.timeline(member.stream(mid), app.read(member.stream(mid)),
+                                       dated_views.Recording(app.read, None)) for mid in world.members}
     for day in sorted(d for d in days if d <= HORIZON):
         for known_at in knowns:
             w = Window(end_of_day(day), known_at)
@@ -344,7 +344,7 @@ def check_dated(app: MemoryApp, mid: str, w: Window, intervals: list) -> None:
     assert len(held) == 1, (mid, w.day, [(i.start, i.until) for i in intervals])
     if held[0].view is None:
         return  # live: assembled from the log when read
-    row = dated_views.compose(held[0].view, w, src.tariffs, v.row["applicant"])
+    row = dated_views.compose(held[0].view, w, dated_views.tariff_on(src.tariffs, w.day), v.row["applicant"])
     assert row == v.row, (mid, w.day)
     assert held[0].view["tasks"] == member_view.member_tasks(v), (mid, w.day)
 
