@@ -751,6 +751,10 @@ def rebuild(ctx: click.Context) -> None:
     in one transaction, with a progress bar on a terminal. `ledger verify`
     compares the tables with a rebuild in a scratch copy.
 
+    Then every member's and house's dated views are recomputed (two processes on
+    a machine with two cores): the views the lists for a whole day read. An
+    append only marks the ones it touches, and the next list recomputes those.
+
     \b
     Example:
       ledger rebuild
@@ -879,9 +883,11 @@ def snapshot(ctx: click.Context, as_of: str | None, known_at: str | None, fmt: s
 
     One row per member (and enrolment): the status fields of `ledger status`,
     flattened in CSV. Totals: members by state, arrears (members and yen),
-    grounds in force by rule. Reads one member (or enrolment) at a time, with
-    memory flat however large the store; a progress bar shows on a terminal.
-    Personal fields are left out unless --with-personal.
+    grounds in force by rule. A date --as-of as now known reads each member's
+    dated view holding the day; any other window reads one member (or
+    enrolment) at a time from the log. Memory stays flat however large the
+    store; a progress bar shows on a terminal. Personal fields are left out
+    unless --with-personal.
 
     \b
     Examples:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ledger import dates
 from ledger.errors import BadInput, Refused
@@ -91,6 +92,9 @@ class Slot:
         return self.designated_month.strftime("%Y-%m")
 
 
+# Pure and asked again and again (every house, every year, every day a list or a dated view
+# looks at): computed once per house and year.
+@lru_cache(maxsize=65536)
 def slot(delivered_on: date, year: int, designated_month: date | None = None) -> Slot:
     """IE-6.dates: the year-N inspection of a house delivered on D.
 

@@ -415,9 +415,10 @@ def usable(app, w: Window) -> bool:
         return False
 
 
-def difference(app) -> tuple[str | None, int]:
+def difference(app) -> tuple[str | None, int, int]:
     """Every subject's stored dated views against a recomputation from the log (``verify``);
-    subjects still marked stale are left to their refresh. Returns (the first difference, views checked)."""
+    subjects still marked stale are left to their refresh. Returns (the first difference,
+    views checked, subjects stale)."""
     stale = {s for s, _ in app.readmodel(readmodel.stale_members, 10**9)}
     src = Recording(app.read_sealed, houses_of(app))
     checked = 0
@@ -431,9 +432,9 @@ def difference(app) -> tuple[str | None, int]:
             if kept != want:
                 first = next((k[0] for k, x in zip(kept, want) if k != x), (kept or want)[0][0])
                 return (f"{stream}: {len(kept)} dated views kept, {len(want)} recomputed; the first differing "
-                        f"starts {first}"), checked
+                        f"starts {first}"), checked, len(stale)
             checked += len(kept)
-    return None, checked
+    return None, checked, len(stale)
 
 
 def readable(r: Stored) -> tuple:

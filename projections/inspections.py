@@ -144,15 +144,18 @@ def house_tasks(house: prop.Property, ins: inspection.Inspections, members: dict
     presented (IE-7)."""
     out: list[dict] = []
     pid = house.property_id
-    for r in house_rows(house, ins, members):
-        notice_by, due_on = date.fromisoformat(r["notice_by"]), date.fromisoformat(r["due_on"])
-        if r["state"] == "upcoming" and notice_by - NOTICE_TASK_LEAD <= day <= due_on:
+    for year in inspection.YEARS:
+        s = ins.slot(house.delivered_on, year)
+        if not s.notice_by - NOTICE_TASK_LEAD <= day <= s.due_on:
+            continue  # outside the year's notice window: no row needed (year_row's dates are the slot's)
+        r = year_row(house, ins, members, year)
+        if r["state"] == "upcoming":
             out.append({
                 "due_on": r["notice_by"], "kind": "inspection_notice", "id": pid,
                 "rule": inspection.party_rule(r["year"]),
                 "action": f"{r['noticed_by']} sends the year-{r['year']} inspection notice to {r['member_id']} "
                           f"(designated month {r['designated_month']})",
-                "overdue": day > notice_by,
+                "overdue": day > s.notice_by,
             })
     for year, rec in sorted(ins.years.items()):
         est = rec.open_estimate()

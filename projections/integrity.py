@@ -175,9 +175,10 @@ def verify(app: LedgerApp, w: Window, anchor: tuple[int, str] | None = None) -> 
         if report.problem is None:
             report.checked.append(f"read model rebuilt from the log into a scratch copy = the stored tables ({rows} rows)")
     if report.problem is None:
-        diff, views = days.difference(app)
+        diff, views, stale = days.difference(app)
         if diff is not None:
             report.problem = _problem("the dated views", diff)
         else:
-            report.checked.append(f"dated member views recomputed from the log = the stored ones ({views} intervals)")
+            report.checked.append(f"dated views recomputed from the log = the stored ones ({views} intervals; "
+                                  f"{stale} members or houses to compute at the next list)")
     return report

@@ -172,6 +172,8 @@ LINES = [
     N_("projections rebuilt from the log = read path: status of {members} members, history of {streams} streams, "
        "arrears"),
     N_("read model rebuilt from the log into a scratch copy = the stored tables ({rows} rows)"),
+    N_("dated views recomputed from the log = the stored ones ({views} intervals; {stale} members or houses to "
+       "compute at the next list)"),
     # the demo's story (demo.py)
     N_("Built {path}: {n} members, {facts} facts (SQLite), {today} is today.\n"),
     N_("== {member} today ({today}) =="),

@@ -19,7 +19,9 @@ def test_verify_reports_intact_with_the_head_to_anchor(runner, tmp_path):
         f"chain     positions 1..3, head 3:{head}\n"
         "checked   chain links and hashes, fact bytes, envelopes, stream versions, decoding\n"
         "checked   projections rebuilt from the log = read path: status of 1 members, history of 3 streams, arrears\n"
-        "checked   read model rebuilt from the log into a scratch copy = the stored tables (1 rows)\n")
+        "checked   read model rebuilt from the log into a scratch copy = the stored tables (1 rows)\n"
+        "checked   dated views recomputed from the log = the stored ones (0 intervals; 2 members or houses to compute "
+        "at the next list)\n")
     assert invoke(runner, "verify", "--anchor", f"3:{head[:16]}").exit_code == 0
     res = invoke(runner, "verify", "--anchor", "3:nothex")
     assert res.exit_code == 2 and "must be POSITION:HASH" in res.output

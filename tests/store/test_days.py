@@ -152,7 +152,7 @@ def test_verify_finds_a_changed_dated_view_and_rebuild_repairs_it(app, store_url
     assert days.refresh(app)
     w = Window.parse(None, None, t(NOW))
     report = integrity.verify(app, w)
-    assert report.problem is None and any("dated member views" in c for c in report.checked)
+    assert report.problem is None and any("dated views" in c and "(0 intervals" not in c for c in report.checked)
     forged = days.encode(days.Interval(date(2025, 3, 1), days.FOREVER, {"row": {"arrears": {"amount": 0}},
                                                                          "tasks": [], "owed": []}))[-1]
     Raw(store_url).run(f"UPDATE {table(store_url, readmodel.DAYS)} SET view = ? WHERE subject = 'member:M-0042'",
@@ -170,7 +170,7 @@ def test_a_large_refresh_shared_between_two_processes_leaves_nothing_stale(app, 
     assert len(stale(app)) == 5
     assert days.refresh(app, jobs=2)
     assert stale(app) == set()
-    assert days.difference(app)[0] is None
+    assert days.difference(app)[::2] == (None, 0)
 
 
 def test_an_export_without_personal_fields_reads_as_the_redacted_log_even_after_an_erasure(app, monkeypatch):
