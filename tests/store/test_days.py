@@ -198,3 +198,26 @@ def test_an_export_without_personal_fields_reads_as_the_redacted_log_even_after_
     assert opened == logged
     names = {r["id"]: r["applicant"]["name"] for r in opened if r["program"] == "iesapo"}
     assert names == {"M-0042": names["M-0042"], "M-0050": None, "M-0051": personal.APPLICANT["name"]}
+
+
+def test_the_demo_ledger_reads_the_same_from_dated_views_and_from_the_log(tmp_path, monkeypatch):
+    """60 members and their houses over five years (late entries, retractions, a sale, a rental,
+    renewals, inspections, estimates, an enrolment): snapshot, arrears and tasks on many days."""
+    from demo import build
+
+    w = build(str(tmp_path / "demo.db"), 60, date(2025, 11, 20))
+    app = w.app
+    monkeypatch.setattr("tests.store.test_days.LATER", "2025-11-20T18:00")
+    try:
+        assert days.refresh(app)
+        kinds = set()
+        for day in (date(2021, 4, 5), date(2022, 3, 31), date(2023, 2, 3), date(2024, 4, 1), date(2025, 3, 1),
+                    date(2025, 10, 31), date(2025, 11, 20)):
+            got, want = lists(app, day, dated=True, monkeypatch=monkeypatch), lists(app, day, dated=False,
+                                                                                    monkeypatch=monkeypatch)
+            assert got == want, day
+            kinds |= {r["kind"] for r in got[2]}
+        # House work (inspection notices, estimates) and member work both came from the table.
+        assert {"inspection_notice", "ground"} <= kinds
+    finally:
+        app.close()
