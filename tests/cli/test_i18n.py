@@ -149,8 +149,9 @@ def test_verify_and_init_lines_in_japanese(runner):
     assert res.exit_code == 0
     assert res.output.splitlines()[0] == "無傷"
     lines = res.output.splitlines()
-    assert lines[-2].startswith("検査済み  記録から作り直した投影 = 照会結果: 会員 0 名の状態")
-    assert lines[-1] == "検査済み  記録から作業用の複製に作り直した読み取りモデル = 保存された表（0 行）"
+    assert lines[-3].startswith("検査済み  記録から作り直した投影 = 照会結果: 会員 0 名の状態")
+    assert lines[-2] == "検査済み  記録から作業用の複製に作り直した読み取りモデル = 保存された表（0 行）"
+    assert lines[-1] == "検査済み  ログから再計算した日付別ビュー = 保存済みのもの（0 区間。次の一覧で計算する会員・物件 0 件）"
 
 
 def literal_words(node) -> str:
