@@ -108,14 +108,16 @@ def adult_age(on: date) -> int:
     return 18 if on >= date(2022, 4, 1) else 20
 
 
+# Built from the day's fields, not by datetime.combine (which reads them in C): a dated view's
+# probe day (projections.days.Probe) sees that these depend on the day itself.
 def start_of_day(d: date) -> datetime:
     """00:00 Japan time on ``d``: the instant a date-only fact takes effect."""
-    return datetime.combine(d, time(0, 0), JST)
+    return datetime(d.year, d.month, d.day, tzinfo=JST)
 
 
 def end_of_day(d: date) -> datetime:
     """The last instant of ``d`` in Japan time: an as-of date includes the whole day."""
-    return datetime.combine(d, time(23, 59, 59, 999999), JST)
+    return datetime(d.year, d.month, d.day, 23, 59, 59, 999999, tzinfo=JST)
 
 
 def jst_date(t: datetime) -> date:

@@ -88,11 +88,13 @@ class Probe(date):
         return self
 
     def _plain(self) -> date:
-        return date.fromordinal(self.toordinal())
+        return date.fromordinal(date.toordinal(self))
 
     def _at(self, other: object, on_the_day: bool) -> None:
+        if isinstance(other, Probe) and other.sink is self.sink:
+            return  # the day against itself (shifted): the answer does not depend on the day
         if isinstance(other, date) and not isinstance(other, datetime):
-            t = date.fromordinal(other.toordinal()) - self.shift
+            t = date.fromordinal(date.toordinal(other)) - self.shift
             self.sink.days.add(t if on_the_day else t + ONE_DAY)
         else:
             self.sink.daily = True
@@ -125,7 +127,7 @@ class Probe(date):
         if isinstance(o, timedelta):
             return Probe(self._plain() - o, self.sink, self.shift - o)
         if isinstance(o, date) and not isinstance(o, datetime) and not self.shift:
-            self.sink.elapsed.add(date.fromordinal(o.toordinal()))
+            self.sink.elapsed.add(date.fromordinal(date.toordinal(o)))
             return self._plain() - o
         self.sink.daily = True
         return self._plain() - o
@@ -151,6 +153,10 @@ class Probe(date):
     def weekday(self): return self._escape("weekday")()  # noqa: E704
     def isoweekday(self): return self._escape("isoweekday")()  # noqa: E704
     def timetuple(self): return self._escape("timetuple")()  # noqa: E704
+    def toordinal(self): return self._escape("toordinal")()  # noqa: E704
+    def isocalendar(self): return self._escape("isocalendar")()  # noqa: E704
+    def ctime(self): return self._escape("ctime")()  # noqa: E704
+    def __repr__(self): return self._escape("__repr__")()  # noqa: E704
 
 
 class ProbeWindow(Window):
