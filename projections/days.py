@@ -339,11 +339,18 @@ def houses_of(app) -> set[str]:
     return {name[len(prefix):] for name in app.stream_ids(prefix)}
 
 
+def stored(subject: str, facts: list[Event], src: Recording) -> list[Stored]:
+    """A subject's intervals as stored: a member's all (``snapshot`` reads every member), a
+    house's only those with work (its view is its work: no row means none that day)."""
+    src.cache.clear()
+    return [encode(i) for i in timeline(subject, facts, src) if i.view is None or "row" in i.view or i.view["tasks"]]
+
+
 def build(app, stale: list[tuple[str, int]], houses: set[str]) -> list[tuple[str, int, list[Stored]]]:
     """The dated views of the ``stale`` subjects (stream, mark), from the log as now known."""
     streams = app.read_many([s for s, _ in stale], personal=False)
     src = Recording(app.read_sealed, houses)
-    return [(s, mark, [encode(i) for i in timeline(s, streams[s], src)]) for s, mark in stale]
+    return [(s, mark, stored(s, streams[s], src)) for s, mark in stale]
 
 
 def refresh(app, progress: Callable[[int], None] | None = None, jobs: int | None = None) -> bool:
@@ -463,8 +470,7 @@ def checked_part(app, stale: set[str], part: int, parts: int) -> tuple[str | Non
         for stream, facts in app.iter_streams(prefix, personal=False):
             if stream in stale or zlib.crc32(stream.encode()) % parts != part:
                 continue
-            src.cache.clear()
-            want = [readable(encode(i)) for i in timeline(stream, facts, src)]
+            want = [readable(r) for r in stored(stream, facts, src)]
             kept = [readable(r) for r in app.readmodel(readmodel.days_of, stream)]
             if kept != want:
                 first = next((k[0] for k, x in zip(kept, want) if k != x), (kept or want)[0][0])
