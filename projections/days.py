@@ -183,20 +183,13 @@ class Recording(member_view.Sources):
         self.seen: set[date] = set()
         self.cache: dict[str, list[Event]] = {}
 
-    def recorded(self, stream: str) -> list[Event]:
+    def facts(self, stream: str) -> list[Event]:
+        """The stream's facts, read once per build; their days are change days."""
         facts = self.cache.get(stream)
         if facts is None:
             facts = self.cache[stream] = self.read(stream)
         self.seen.update(jst_date(e.effective) for e in facts)
         return facts
-
-    def inspections(self, property_id: str) -> list[Event]:
-        if self.houses is not None and property_id not in self.houses:
-            return []
-        return visible(self.recorded(inspection.stream(property_id)), self.w.as_of, self.w.known_at)
-
-    def member(self, member_id: str) -> member.Member | None:
-        return member.fold(member_id, visible(self.recorded(member.stream(member_id)), self.w.as_of, self.w.known_at))
 
 
 # --- one subject's intervals -----------------------------------------------------------------------
@@ -238,7 +231,7 @@ def house_on(property_id: str, facts: list[Event], d: date, src: Recording) -> E
     if house is None:
         return None, sink
     ins = inspection.fold(house.property_id, src.inspections(house.property_id))
-    members = inspections.members_of(house, src.recorded, w)
+    members = inspections.members_of(house, src.facts, w)
     return {"tasks": inspections.house_tasks(house, ins, members, w.day)}, sink
 
 

@@ -70,15 +70,19 @@ class Sources:
             self._tariffs = fees.fold(visible(self.read(fees.STREAM), known_at=self.w.known_at))
         return self._tariffs
 
+    def facts(self, stream: str) -> list[Event]:
+        """All the facts of a stream the view reads besides the member's own."""
+        return self.read(stream)
+
     def inspections(self, property_id: str) -> list[Event]:
         """The house's visible inspection facts (IE-14.3.8)."""
         if self.houses is not None and property_id not in self.houses:
             return []
-        return visible(self.read(inspection.stream(property_id)), self.w.as_of, self.w.known_at)
+        return visible(self.facts(inspection.stream(property_id)), self.w.as_of, self.w.known_at)
 
     def member(self, member_id: str) -> member.Member | None:
         """Another member (the previous owner of a secondary applicant's house), folded for the window."""
-        return member.fold(member_id, visible(self.read(member.stream(member_id)), self.w.as_of, self.w.known_at))
+        return member.fold(member_id, visible(self.facts(member.stream(member_id)), self.w.as_of, self.w.known_at))
 
 
 def previous_owner(m: member.Member, src: Sources) -> member.Member | None:
