@@ -190,9 +190,14 @@ def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False, mark: i
     (an append of thousands of facts is a few statements, not one round trip per row).
     ``mark``: the append's newest position, set on the members it made stale (None: no marks,
     as in a rebuild, which marks every member at its end)."""
+    cs = list(cs)
     run: list[tuple] = []
     run_kind = ""
-    stale: set[tuple[str, str]] = set()
+    stale: set[tuple[str, str]] = {(kind, values[0]) for kind, values in cs if kind in MARKS}
+    if mark is not None and not scratch and any(kind == "retract" for kind, _ in cs):
+        # A retraction may delete the member row that names a house or a previous owner: those
+        # are found before the rows change too.
+        mark_stale(cur, d, stale, mark)
 
     def flush() -> None:
         if run:
@@ -201,7 +206,6 @@ def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False, mark: i
 
     for kind, values in cs:
         if kind in MARKS:
-            stale.add((kind, values[0]))
             continue
         if kind != run_kind:
             flush()
@@ -216,10 +220,15 @@ def write(cur: Any, d: Any, cs: Iterable[Change], scratch: bool = False, mark: i
     flush()
     if mark is not None and not scratch:
         # After the rows: a house's or previous owner's members are found by the rows just written.
-        for kind in MARKS:
-            ids = sorted(i for k, i in stale if k == kind)
-            if ids:
-                cur.many(sql(d, MARKS[kind]), [(i, mark) if kind == "stale" else (mark, i) for i in ids])
+        mark_stale(cur, d, stale, mark)
+
+
+def mark_stale(cur: Any, d: Any, stale: set[tuple[str, str]], mark: int) -> None:
+    """Mark the subjects named (``stale``) or found through the member rows, with ``mark``."""
+    for kind in MARKS:
+        ids = sorted(i for k, i in stale if k == kind)
+        if ids:
+            cur.many(sql(d, MARKS[kind]), [(i, mark) if kind == "stale" else (mark, i) for i in ids])
 
 
 def set_position(cur: Any, d: Any, pos: int) -> None:

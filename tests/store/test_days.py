@@ -94,6 +94,15 @@ def test_an_append_marks_the_member_the_buyer_and_the_house_stale_in_its_transac
     assert "IE-14.3.8" not in [g["rule"] for r in rows if r["id"] == "M-0042" for g in r["grounds"]]
 
 
+def test_a_retracted_application_still_marks_the_house_that_listed_its_member(app, monkeypatch):
+    story(app)
+    assert days.refresh(app)
+    applied = app.read("member:M-0050")[0].event_id
+    run(app, "2030-07-01T09:30", command="retract", event_id=applied, reason="entered for the wrong house")
+    assert stale(app) == {"member:M-0050", "property:P-1"}
+    assert_same(app, [date(2030, 6, 5), date(2030, 7, 1)], monkeypatch)
+
+
 def test_a_refresh_keeps_a_mark_an_append_moved_while_it_ran(app):
     story(app)
     assert days.refresh(app)
