@@ -16,9 +16,13 @@ deadlines that could drift from it: the day is passed as a ``Probe``, a date
 that records every date it is compared with. Between two recorded days every
 comparison the assembly made gives the same answer, so it takes the same path
 and builds the same view. What a comparison cannot capture makes the day a
-change day on its own (``daily``): the day's text, its year or month, its hash.
-The one value that moves with the day itself, ``days_overdue``, is recomputed
-when read (``Stored.on``); any other subtraction of the day is ``daily``.
+change day on its own (``daily``, and the subject is then assembled when read:
+*live*): the day's text, its year or month, its hash. A C function reading the
+day's fields directly is not seen, which is why ``ledger.dates`` builds
+``start_of_day``/``end_of_day`` from the fields; the tests compare the intervals
+with the assembly day by day. The one value that moves with the day itself,
+``days_overdue``, is recomputed when read (``compose``); any other subtraction
+of the day is ``daily``.
 
 Two inputs are left out and put in when read, so that a change to them does not
 touch every member: the fee schedule (``annual_fee`` and its fact among the
@@ -31,7 +35,9 @@ Where the intervals live and when they are recomputed: ``ledger.readmodel``
 (``ledger_rm_days``, and ``ledger_rm_stale``, the subjects an append touched,
 marked in the append's own transaction). ``refresh`` recomputes the stale ones
 before a list reads the table, so a list never reads an interval older than the
-log.
+log. Marks, not views, go in the append's transaction: the assembly lives above
+the store, and a subject costs 4-7 ms to recompute, which every command would
+pay for each member and house it touches; a mark is one statement.
 """
 from __future__ import annotations
 
