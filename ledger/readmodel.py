@@ -363,7 +363,7 @@ def owing_candidates(cur: Any, d: Any, day: date) -> list[str]:
 # --- the dated views (projections.days computes them; these only store and find them) ----------
 
 
-def stale_members(cur: Any, d: Any, limit: int) -> list[tuple[str, int]]:
+def stale_subjects(cur: Any, d: Any, limit: int) -> list[tuple[str, int]]:
     """Up to ``limit`` subjects whose dated views are stale, with their marks, in order."""
     return [(r[0], int(r[1])) for r in cur.all(sql(d, "SELECT subject, mark FROM [stale] ORDER BY subject LIMIT ?"),
                                               (limit,))]

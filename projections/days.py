@@ -49,6 +49,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from pydantic_core import from_json
 
@@ -68,6 +69,7 @@ FOREVER = date(9999, 12, 31)  # the end of an interval no known day ends
 SENTINEL = fees.Tariff(0, date(1, 1, 1), date(1, 1, 1), "", "fee-schedule#in-force")
 KNOWN = datetime(9000, 1, 1, tzinfo=JST)  # "now known": every recorded fact counts
 CHUNK = 500  # stale members recomputed per transaction
+T = TypeVar("T")
 
 
 # --- the probe ----------------------------------------------------------------------------------
@@ -366,12 +368,12 @@ def refresh(app, progress: Callable[[int], None] | None = None, jobs: int | None
     if not left:
         return True
     houses = houses_of(app)
-    jobs = default_jobs(app, left) if jobs is None else jobs
+    jobs = default_jobs(app, left >= 5 * CHUNK) if jobs is None else jobs
     if jobs > 1:
-        shared(app, app.readmodel(readmodel.stale_members, left), houses, jobs, progress)
+        shared(app, app.readmodel(readmodel.stale_subjects, left), houses, jobs, progress)
         left = app.readmodel(readmodel.stale_count)
     for _ in range(left // CHUNK + 5):
-        stale = app.readmodel(readmodel.stale_members, CHUNK)
+        stale = app.readmodel(readmodel.stale_subjects, CHUNK)
         if not stale:
             return True
         save(app, stale, houses, progress)
@@ -384,37 +386,54 @@ def save(app, stale: list[tuple[str, int]], houses: set[str], progress: Callable
         progress(len(stale))
 
 
-def default_jobs(app, stale: int) -> int:
-    if not hasattr(os, "fork") or not getattr(app, "address", None) or (os.cpu_count() or 1) < 2:
+def default_jobs(app, large: bool) -> int:
+    """Two processes for a large job on a machine with two cores (POSIX, a store another
+    process can open), else one."""
+    if not large or not hasattr(os, "fork") or not getattr(app, "address", None) or (os.cpu_count() or 1) < 2:
         return 1
-    return 2 if stale >= 5 * CHUNK else 1
+    return 2
+
+
+def in_parts(app, jobs: int, work: Callable[[Any, int], T], failed: Callable[[int, str], T]) -> list[T]:
+    """``work(store, part)`` for each part 0..jobs-1: part 0 here, the others in forked processes,
+    each through its own connection, its answer sent back pickled; a part that fails (or dies
+    without an answer) gives ``failed(part, why)``."""
+    children = []
+    for part in range(1, jobs):
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its share, the answer through the pipe, then leave without any cleanup
+            os.close(rfd)
+            try:
+                data = pickle.dumps(work(open_store(app.address), part))
+            except BaseException as e:  # noqa: BLE001 - the parent decides what a failed part means
+                data = pickle.dumps(failed(part, f"{type(e).__name__}: {e}"))
+            with os.fdopen(wfd, "wb") as f:
+                f.write(data)
+            os._exit(0)
+        os.close(wfd)
+        children.append((part, pid, rfd))
+    found = [work(app, 0)]
+    for part, pid, rfd in children:
+        with os.fdopen(rfd, "rb") as f:
+            data = f.read()
+        os.waitpid(pid, 0)
+        found.append(pickle.loads(data) if data else failed(part, "the process ended without an answer"))
+    return found
 
 
 def shared(app, stale: list[tuple[str, int]], houses: set[str], jobs: int,
            progress: Callable[[int], None] | None) -> None:
-    """Each process saves every ``jobs``-th stale subject; a child's failure leaves its subjects
+    """Each process saves every ``jobs``-th stale subject; a part that fails leaves its subjects
     stale (done afterwards by the caller), so it is not reported here."""
-    children = []
-    for part in range(1, jobs):
-        pid = os.fork()
-        if pid == 0:  # the child: its own connection, its share, then leave without any cleanup
-            code = 0
-            try:
-                mine = open_store(app.address)
-                share = stale[part::jobs]
-                for start in range(0, len(share), CHUNK):
-                    save(mine, share[start:start + CHUNK], houses, None)
-            except BaseException:  # noqa: BLE001 - the parent recomputes what is left stale
-                code = 1
-            os._exit(code)
-        children.append(pid)
-    share = stale[0::jobs]
-    for start in range(0, len(share), CHUNK):
-        save(app, share[start:start + CHUNK], houses, progress)
-    for pid in children:
-        os.waitpid(pid, 0)
-        if progress is not None:
-            progress(len(stale) // jobs)
+    def work(store, part: int) -> None:
+        share = stale[part::jobs]
+        for start in range(0, len(share), CHUNK):
+            save(store, share[start:start + CHUNK], houses, progress if part == 0 else None)
+
+    in_parts(app, jobs, work, lambda part, why: None)
+    if progress is not None:
+        progress(len(stale) - len(stale[0::jobs]))  # the other parts' share, once they are done
 
 
 def usable(app, w: Window) -> bool:
@@ -436,30 +455,10 @@ def difference(app, jobs: int | None = None) -> tuple[str | None, int, int]:
     subjects still marked stale are left to their refresh. Returns (the first difference,
     views checked, subjects stale). A large store is shared out between this process and a
     forked one on a machine with two cores, as ``refresh`` does (each reads its own share)."""
-    stale = {s for s, _ in app.readmodel(readmodel.stale_members, 10**9)}
-    if jobs is None:
-        jobs = default_jobs(app, CHUNK * 5 if app.last_position() > 200_000 else 0)
-    children = []
-    for part in range(1, jobs):
-        rfd, wfd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: its share through its own connection, the answer through the pipe
-            os.close(rfd)
-            try:
-                data = pickle.dumps(checked_part(open_store(app.address), stale, part, jobs))
-            except BaseException as e:  # noqa: BLE001 - reported by the parent as a difference it could not check
-                data = pickle.dumps((f"the check of part {part} failed: {type(e).__name__}: {e}", 0))
-            with os.fdopen(wfd, "wb") as f:
-                f.write(data)
-            os._exit(0)
-        os.close(wfd)
-        children.append((pid, rfd))
-    found = [checked_part(app, stale, 0, jobs)]
-    for pid, rfd in children:
-        with os.fdopen(rfd, "rb") as f:
-            data = f.read()
-        os.waitpid(pid, 0)
-        found.append(pickle.loads(data) if data else ("a check process ended without an answer", 0))
+    stale = {s for s, _ in app.readmodel(readmodel.stale_subjects, 10**9)}
+    jobs = default_jobs(app, app.last_position() > 200_000) if jobs is None else jobs
+    found = in_parts(app, jobs, lambda store, part: checked_part(store, stale, part, jobs),
+                     lambda part, why: (f"the check of part {part} failed: {why}", 0))
     diffs = sorted(d for d, _ in found if d is not None)
     return (diffs[0] if diffs else None), sum(n for _, n in found), len(stale)
 

@@ -56,7 +56,7 @@ def assert_same(app, day_list, monkeypatch) -> None:
 
 
 def stale(app) -> set[str]:
-    return {s for s, _ in app.readmodel(readmodel.stale_members, 1000)}
+    return {s for s, _ in app.readmodel(readmodel.stale_subjects, 1000)}
 
 
 def test_the_lists_from_dated_views_equal_the_assembly_on_every_boundary_and_every_ninth_day(app, monkeypatch):
@@ -108,7 +108,7 @@ def test_a_refresh_keeps_a_mark_an_append_moved_while_it_ran(app):
     assert days.refresh(app)
     run(app, "2030-07-01T09:30", command="record_payment", member_id="M-0043", amount=100, payment_ref="A",
         on="2030-07-01")
-    marked = app.readmodel(readmodel.stale_members, 10)
+    marked = app.readmodel(readmodel.stale_subjects, 10)
     built = days.build(app, marked, days.houses_of(app))  # computed from the log before the next append
     run(app, "2030-07-01T09:40", command="record_payment", member_id="M-0043", amount=200, payment_ref="B",
         on="2030-07-01")
